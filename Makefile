@@ -1,0 +1,85 @@
+# QGIS Certification Platform — the commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+MANAGE := $(PY) manage.py
+PORT ?= 8000
+# Python 3.12 or newer: the one .python-version selects through pyenv, else python3.12 or python3.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
+	p=$$(command -v $$c 2>/dev/null) && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+.PHONY: help run test lint bench install install-dev assets messages db demo clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve http://127.0.0.1:$(PORT) with the task worker"
+	@echo "make test   - run every test (SQLite, or PostgreSQL when DATABASE_URL is set)"
+	@echo "make lint   - ruff, formatting, missing migrations and the deployment checklist"
+	@echo "make bench  - run the benchmarks and print a table"
+
+$(VENV)/.python-ok:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Error: Python 3.12 or newer is needed, and none was found." >&2; \
+		echo "Install it (for example 'pyenv install 3.12') and run make again." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.python-ok requirements.txt
+	$(UV) pip sync --quiet --python $(PY) requirements.txt
+	@rm -f $(VENV)/.installed-dev
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.python-ok requirements-dev.txt
+	$(UV) pip sync --quiet --python $(PY) requirements-dev.txt
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Front-end assets come from npm (package-lock.json) and are copied into static/vendor.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/.copied: node_modules/.package-lock.json
+	mkdir -p static/vendor/htmx
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	@touch $@
+
+assets: static/vendor/.copied
+
+messages:
+	@command -v msgfmt >/dev/null || { echo "Error: msgfmt (Debian package gettext) is needed to compile translations." >&2; exit 1; }
+	@$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+run: export DEBUG ?= true
+run: install assets messages
+	@mkdir -p var
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) createcachetable
+	$(MANAGE) seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT) with the task worker. Ctrl-C stops both."
+	@trap 'kill 0' INT TERM EXIT; \
+		$(MANAGE) db_worker --interval 1 & \
+		$(MANAGE) runserver 127.0.0.1:$(PORT) & \
+		wait
+
+test: install-dev assets messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=certification.settings_test $(MANAGE) makemigrations --check --dry-run
+	@# The deployment checklist, with production-like settings: zero warnings allowed.
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+		ALLOWED_HOSTS=certification.qgis.org SITE_URL=https://certification.qgis.org \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+bench: install-dev assets messages
+	$(PY) -m certification.bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

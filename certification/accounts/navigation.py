@@ -1,0 +1,48 @@
+"""Navigation per role: each entry names a URL and who sees it.
+
+Entries refer to URLs by name only, so that this module imports no app below it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    visible: Callable[[Any], bool]
+
+
+def _authenticated(user: Any) -> bool:
+    return user.is_authenticated
+
+
+def _staff(user: Any) -> bool:
+    return user.is_authenticated and user.is_staff
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Dashboard"), "dashboard", _authenticated),
+    NavItem(_("Administration"), "admin:index", _staff),
+]
+
+
+def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+    entries = []
+    for item in NAV_ITEMS:
+        if not item.visible(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        entries.append(
+            {"label": item.label, "url": url, "current": current_path.startswith(url)}
+        )
+    return entries

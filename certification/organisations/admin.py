@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from certification.organisations.models import Membership, Organisation
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "country", "status", "certified_at", "created_at"]
+    list_filter = ["status", "country", "certified_at"]
+    search_fields = ["legal_name", "slug", "contact_email", "vat_number"]
+    prepopulated_fields = {"slug": ["legal_name"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation__status", "organisation__country"]
+    search_fields = ["user__email", "user__name", "organisation__legal_name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]

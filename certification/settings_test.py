@@ -1,0 +1,34 @@
+"""Settings for the test suite: the real settings, with fast and deterministic parts.
+
+The database still comes from DATABASE_URL (PostgreSQL in CI, SQLite otherwise).
+"""
+
+import os
+import secrets
+
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SITE_URL", "http://testserver")
+os.environ.setdefault("CACHE_URL", "locmem://")
+os.environ.setdefault("EMAIL_BACKEND", "console")
+os.environ["DEBUG"] = "false"
+
+from certification.settings import *  # noqa: E402, F403
+from certification.settings import BASE_DIR, STORAGES  # noqa: E402
+
+# Tests run tasks at once, in the test process.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+STORAGES["default"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/media/"},
+}
+# Browser tests log in over and over from one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+TEST_OUTPUT_DIR = BASE_DIR / "var" / "test-output"

@@ -1,0 +1,22 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from certification.accounts import views as account_views
+from certification.core import views as core_views
+
+# The admin logs people in through allauth, so two-factor authentication applies there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = _("QGIS Certification administration")
+admin.site.site_title = _("QGIS Certification")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("accounts/", include("certification.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("certification.organisations.urls")),
+]
