@@ -199,26 +199,39 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email --------------------------------------------------------------------------------
 
-PROGRAMME_NAME = "QGIS Certification Programme"
+PROGRAMME_NAME = _("QGIS Certification Programme")
 PROGRAMME_EMAIL = env_str("PROGRAMME_EMAIL", "QGIS Certification <certification@qgis.org>")
 DEFAULT_FROM_EMAIL = PROGRAMME_EMAIL
 SERVER_EMAIL = env_str("SERVER_EMAIL", PROGRAMME_EMAIL)
-ADMINS = [("Administrators", address) for address in env_list("ADMIN_EMAILS")]
-EMAIL_BACKEND = {
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-}[env_choice("EMAIL_BACKEND", ("smtp", "console", "file"), "console" if DEBUG else "smtp")]
-EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
-EMAIL_TIMEOUT = 30
-if EMAIL_USE_TLS and EMAIL_USE_SSL:
-    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+ADMINS = env_list("ADMIN_EMAILS")
+_email_backend = env_choice(
+    "EMAIL_BACKEND", ("smtp", "console", "file"), "console" if DEBUG else "smtp"
+)
+if _email_backend == "smtp":
+    _use_tls = env_bool("EMAIL_USE_TLS", default=False)
+    _use_ssl = env_bool("EMAIL_USE_SSL", default=False)
+    if _use_tls and _use_ssl:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25, minimum=1),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": _use_tls,
+            "use_ssl": _use_ssl,
+            "timeout": 30,
+        },
+    }
+elif _email_backend == "file":
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+    }
+else:
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+MAILERS = {"default": _mailer}
 
 # --- Accounts -----------------------------------------------------------------------------
 

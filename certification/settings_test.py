@@ -10,15 +10,16 @@ os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("CACHE_URL", "locmem://")
-os.environ.setdefault("EMAIL_BACKEND", "console")
 os.environ["DEBUG"] = "false"
 
 from certification.settings import *  # noqa: E402, F403
-from certification.settings import BASE_DIR, STORAGES  # noqa: E402
+from certification.settings import BASE_DIR, STATIC_ROOT, STORAGES  # noqa: E402
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks for it
 
 # Tests run tasks at once, in the test process.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,
@@ -29,6 +30,5 @@ STORAGES["default"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/media/"},
 }
-# Browser tests log in over and over from one address.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 TEST_OUTPUT_DIR = BASE_DIR / "var" / "test-output"
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django.tasks": {"level": "WARNING"}}}  # noqa: F405
