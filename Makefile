@@ -50,9 +50,12 @@ static/vendor/.copied: node_modules/.package-lock.json
 
 assets: static/vendor/.copied
 
-messages:
+# Translations: each locale/*/LC_MESSAGES/django.po compiles to its .mo (git-ignored).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: $(MO_FILES)
+%.mo: %.po
 	@command -v msgfmt >/dev/null || { echo "Error: msgfmt (Debian package gettext) is needed to compile translations." >&2; exit 1; }
-	@$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	msgfmt --check -o $@ $<
 
 run: export DEBUG ?= true
 run: install assets messages
