@@ -11,13 +11,14 @@ PORT ?= 8000
 PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 	p=$$(command -v $$c 2>/dev/null) && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run test lint bench install install-dev assets messages db demo clean
+.PHONY: help run test lint bench install install-dev assets messages totp clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve http://127.0.0.1:$(PORT) with the task worker"
 	@echo "make test   - run every test (SQLite, or PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   - ruff, formatting, missing migrations and the deployment checklist"
 	@echo "make bench  - run the benchmarks and print a table"
+	@echo "make totp   - print the two-factor code of the demo staff accounts"
 
 $(VENV)/.python-ok:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -69,6 +70,8 @@ run: install assets messages
 		$(MANAGE) runserver 127.0.0.1:$(PORT) & \
 		wait
 
+# Browser tests drive Playwright's sync API inside pytest-django.
+test: export DJANGO_ALLOW_ASYNC_UNSAFE = true
 test: install-dev assets messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -83,6 +86,10 @@ lint: install-dev
 
 bench: install-dev assets messages
 	$(PY) -m certification.bench
+
+# The current two-factor code of the demo staff accounts (rita, paula, tom, admin).
+totp: install
+	@DEBUG=true $(MANAGE) demo_totp
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

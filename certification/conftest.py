@@ -36,6 +36,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Rate limits and other cached state never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _staff(email: str, name: str, role: GlobalRole) -> User:
     user = UserFactory(email=email, name=name)
     grant_role(user, role, by=None, notify=False)
@@ -57,24 +67,30 @@ def carol_org(db: None) -> Organisation:
 @pytest.fixture
 def alice(alice_org: Organisation) -> User:
     return MembershipFactory(
-        user__email="alice@example.org", user__name="Alice Andersson",
-        organisation=alice_org, role=Membership.Role.OWNER,
+        user__email="alice@example.org",
+        user__name="Alice Andersson",
+        organisation=alice_org,
+        role=Membership.Role.OWNER,
     ).user
 
 
 @pytest.fixture
 def bob(alice_org: Organisation) -> User:
     return MembershipFactory(
-        user__email="bob@example.org", user__name="Bob Berg",
-        organisation=alice_org, role=Membership.Role.TRAINER,
+        user__email="bob@example.org",
+        user__name="Bob Berg",
+        organisation=alice_org,
+        role=Membership.Role.TRAINER,
     ).user
 
 
 @pytest.fixture
 def carol(carol_org: Organisation) -> User:
     return MembershipFactory(
-        user__email="carol@example.org", user__name="Carol Carter",
-        organisation=carol_org, role=Membership.Role.OWNER,
+        user__email="carol@example.org",
+        user__name="Carol Carter",
+        organisation=carol_org,
+        role=Membership.Role.OWNER,
     ).user
 
 

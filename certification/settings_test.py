@@ -12,8 +12,8 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("CACHE_URL", "locmem://")
 os.environ["DEBUG"] = "false"
 
-from certification.settings import *  # noqa: E402, F403
-from certification.settings import BASE_DIR, STATIC_ROOT, STORAGES  # noqa: E402
+from certification.settings import *  # noqa: F403
+from certification.settings import BASE_DIR, STATIC_ROOT, STORAGES
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks for it
 

@@ -28,12 +28,6 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "preferred_language"]
 
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Please enter your name."))
-        return name
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True

@@ -42,7 +42,5 @@ def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        entries.append(
-            {"label": item.label, "url": url, "current": current_path.startswith(url)}
-        )
+        entries.append({"label": item.label, "url": url, "current": current_path.startswith(url)})
     return entries

@@ -52,7 +52,9 @@ def role_names(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_global_role_names", None)
     if cached is None:
-        cached = frozenset(user.groups.filter(name__in=GlobalRole.values).values_list("name", flat=True))
+        cached = frozenset(
+            user.groups.filter(name__in=GlobalRole.values).values_list("name", flat=True)
+        )
         user._global_role_names = cached
     return cached
 

@@ -15,9 +15,9 @@ from certification.accounts.roles import GlobalRole
 from certification.accounts.services import grant_role
 from certification.organisations.models import Membership, Organisation
 
-DEMO_PASSWORD = "qgis-demo-2026"
+DEMO_PASSWORD = "qgis-demo-2026"  # noqa: S105 - demo accounts exist only with DEBUG on
 # Base32 secret shared by the demo staff accounts; `manage.py demo_totp` prints its code.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - DEBUG only
 
 
 @dataclass(frozen=True)
@@ -54,27 +54,52 @@ class DemoOrganisation:
 
 ORGANISATIONS = [
     DemoOrganisation(
-        "geoskolan", "Geoskolan AB", "SE", "Drottninggatan 12\n111 51 Stockholm",
-        "https://geoskolan.example.org", Organisation.Status.CERTIFIED,
-        (("alice@example.org", Membership.Role.OWNER), ("bob@example.org", Membership.Role.TRAINER)),
+        "geoskolan",
+        "Geoskolan AB",
+        "SE",
+        "Drottninggatan 12\n111 51 Stockholm",
+        "https://geoskolan.example.org",
+        Organisation.Status.CERTIFIED,
+        (
+            ("alice@example.org", Membership.Role.OWNER),
+            ("bob@example.org", Membership.Role.TRAINER),
+        ),
     ),
     DemoOrganisation(
-        "carto-lab", "Carto Lab Ltd", "GB", "1 Map Street\nLondon EC1A 1AA",
-        "https://cartolab.example.org", Organisation.Status.CERTIFIED,
+        "carto-lab",
+        "Carto Lab Ltd",
+        "GB",
+        "1 Map Street\nLondon EC1A 1AA",
+        "https://cartolab.example.org",
+        Organisation.Status.CERTIFIED,
         (("carol@example.org", Membership.Role.OWNER),),
     ),
     DemoOrganisation(
-        "open-geo-training", "Open Geo Training GmbH", "DE", "Kartenweg 3\n10115 Berlin",
-        "https://opengeo.example.org", Organisation.Status.CERTIFIED, (),
+        "open-geo-training",
+        "Open Geo Training GmbH",
+        "DE",
+        "Kartenweg 3\n10115 Berlin",
+        "https://opengeo.example.org",
+        Organisation.Status.CERTIFIED,
+        (),
     ),
     DemoOrganisation(
-        "instituto-geografico-abierto", "Instituto Geográfico Abierto", "ES",
-        "Calle del Mapa 7\n28001 Madrid", "https://iga.example.org",
-        Organisation.Status.APPLICANT, (("carol@example.org", Membership.Role.MANAGER),),
+        "instituto-geografico-abierto",
+        "Instituto Geográfico Abierto",
+        "ES",
+        "Calle del Mapa 7\n28001 Madrid",
+        "https://iga.example.org",
+        Organisation.Status.APPLICANT,
+        (("carol@example.org", Membership.Role.MANAGER),),
     ),
     DemoOrganisation(
-        "kentro-chartografias", "Κέντρο Χαρτογραφίας Αθηνών", "GR", "Οδός Χάρτη 5\n105 57 Αθήνα",
-        "https://kentro.example.org", Organisation.Status.APPLICANT, (),
+        "kentro-chartografias",
+        "Κέντρο Χαρτογραφίας Αθηνών",
+        "GR",
+        "Οδός Χάρτη 5\n105 57 Αθήνα",
+        "https://kentro.example.org",
+        Organisation.Status.APPLICANT,
+        (),
     ),
 ]
 
@@ -102,11 +127,15 @@ def _ensure_user(persona: Persona, password_hash: str) -> User:
     if persona.role is not None and not user.groups.filter(name=persona.role.value).exists():
         grant_role(user, persona.role, by=None, notify=False)
     needs_totp = persona.superuser or persona.role in (
-        GlobalRole.CERTIFICATION_TEAM, GlobalRole.PSC_MEMBER, GlobalRole.TREASURER,
+        GlobalRole.CERTIFICATION_TEAM,
+        GlobalRole.PSC_MEMBER,
+        GlobalRole.TREASURER,
     )
-    if needs_totp and settings.DEBUG and not Authenticator.objects.filter(
-        user=user, type=Authenticator.Type.TOTP
-    ).exists():
+    if (
+        needs_totp
+        and settings.DEBUG
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
         TOTP.activate(user, DEMO_TOTP_SECRET)
     return user
 
@@ -121,7 +150,9 @@ def _ensure_organisation(demo: DemoOrganisation, users: dict[str, User]) -> Orga
             "website": demo.website,
             "contact_email": f"info@{demo.slug}.example.org",
             "status": demo.status,
-            "certified_at": timezone.now() if demo.status == Organisation.Status.CERTIFIED else None,
+            "certified_at": timezone.now()
+            if demo.status == Organisation.Status.CERTIFIED
+            else None,
         },
     )
     for email, role in demo.members:

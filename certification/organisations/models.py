@@ -119,4 +119,6 @@ ROLE_RANK = {Membership.Role.TRAINER: 1, Membership.Role.MANAGER: 2, Membership.
 
 
 def role_at_least(role: str | None, minimum: str) -> bool:
-    return role is not None and ROLE_RANK[Membership.Role(role)] >= ROLE_RANK[Membership.Role(minimum)]
+    return (
+        role is not None and ROLE_RANK[Membership.Role(role)] >= ROLE_RANK[Membership.Role(minimum)]
+    )

@@ -1,0 +1,54 @@
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+from django.test import override_settings
+
+from certification.accounts.models import User
+from certification.accounts.roles import GlobalRole, has_role
+from certification.demo.seed import DEMO_PASSWORD
+from certification.organisations.models import Membership, Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=True)
+def test_it_creates_an_account_for_every_role_quickly() -> None:
+    started = time.monotonic()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert time.monotonic() - started < 10
+
+    for role in GlobalRole:
+        assert any(has_role(user, role) for user in User.objects.all()), role
+    for role in Membership.Role:
+        assert Membership.objects.filter(role=role).exists(), role
+    assert User.objects.filter(is_superuser=True).exists()
+    assert Organisation.objects.certified().count() >= 2
+    assert Organisation.objects.filter(status=Organisation.Status.APPLICANT).exists()
+    alice = User.objects.get(email="alice@example.org")
+    assert alice.check_password(DEMO_PASSWORD)
+    rita = User.objects.get(email="rita@example.org")
+    assert Authenticator.objects.filter(user=rita, type=Authenticator.Type.TOTP).exists()
+
+
+@override_settings(DEBUG=True)
+def test_running_it_again_changes_nothing() -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    ) == counts
+
+
+def test_without_debug_the_demo_accounts_have_no_password() -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    alice = User.objects.get(email="alice@example.org")
+    assert not alice.has_usable_password()
+    assert not Authenticator.objects.exists()
