@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "certification.core",
     "certification.accounts",
     "certification.organisations",
+    "certification.training",
+    "certification.applications",
     "certification.demo",
 ]
 
@@ -332,3 +334,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- The programme ------------------------------------------------------------------------
+
+# Community review: user groups have this long to give their opinion, with reminders.
+OPINION_PERIOD_DAYS = env_int("OPINION_PERIOD_DAYS", 30, minimum=1)
+OPINION_REMINDER_DAYS = [7, 1]
+# Drafts and unanswered change requests expire after this long without activity, with a
+# warning email this many days before.
+APPLICATION_DRAFT_EXPIRY_DAYS = env_int("APPLICATION_DRAFT_EXPIRY_DAYS", 90, minimum=1)
+CHANGES_REQUEST_EXPIRY_DAYS = env_int("CHANGES_REQUEST_EXPIRY_DAYS", 60, minimum=1)
+APPLICATION_EXPIRY_WARNING_DAYS = env_int("APPLICATION_EXPIRY_WARNING_DAYS", 7, minimum=1)
+# Training material uploads.
+MATERIAL_MAX_FILE_MB = env_int("MATERIAL_MAX_FILE_MB", 50, minimum=1)
+APPLICATION_MAX_TOTAL_MB = env_int("APPLICATION_MAX_TOTAL_MB", 500, minimum=1)
+# Signed links: outside reviewers and invitations to join an organisation.
+REVIEWER_INVITATION_DAYS = env_int("REVIEWER_INVITATION_DAYS", 30, minimum=1)
+MEMBER_INVITATION_DAYS = env_int("MEMBER_INVITATION_DAYS", 14, minimum=1)

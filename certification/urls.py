@@ -18,5 +18,8 @@ urlpatterns = [
     path("accounts/", include("certification.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("certification.applications.urls")),
+    path("review/", include("certification.applications.review_urls")),
     path("", include("certification.organisations.urls")),
+    path("", include("certification.training.urls")),
 ]

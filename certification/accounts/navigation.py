@@ -27,8 +27,16 @@ def _staff(user: Any) -> bool:
     return user.is_authenticated and user.is_staff
 
 
+def _reviewer(user: Any) -> bool:
+    from certification.accounts.permissions import can
+
+    return user.is_authenticated and can(user, "review.workspace")
+
+
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Apply"), "applications:apply", lambda user: True),
     NavItem(_("Dashboard"), "dashboard", _authenticated),
+    NavItem(_("Review"), "review:queue", _reviewer),
     NavItem(_("Administration"), "admin:index", _staff),
 ]
 

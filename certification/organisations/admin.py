@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from certification.organisations.models import Membership, Organisation
+from certification.organisations.models import Membership, MembershipInvitation, Organisation
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,3 +26,11 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__name", "organisation__legal_name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "accepted_at"]
+    search_fields = ["email", "organisation__legal_name"]
+    list_select_related = ["organisation"]

@@ -9,7 +9,7 @@ from certification.accounts.tests.factories import UserFactory, enable_totp
 
 pytestmark = pytest.mark.django_db
 
-OWN_APPS = {"accounts", "core", "organisations"}
+OWN_APPS = {"accounts", "core", "organisations", "training", "applications"}
 
 
 @pytest.fixture

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationsConfig(AppConfig):
+    name = "certification.applications"
+    label = "applications"
+    verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from certification.applications import periodic, rules  # noqa: F401 - registers them

@@ -1,0 +1,7 @@
+"""The reviewers' workspace: /review/…"""
+
+from django.urls import path  # noqa: F401
+
+app_name = "review"
+
+urlpatterns: list = []

@@ -1,0 +1,638 @@
+"""State changes of applications: each one atomic, guarded, audited and announced.
+
+The applicant side (start, edit, submit, withdraw) and the review side (initial review,
+community review, PSC decision) follow DESIGN.md's workflow:
+
+    draft → submitted → initial_review → community_review → psc_review → approved | rejected
+
+with changes_requested reachable from each review step and withdrawn by the applicant.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from certification.applications import notifications
+from certification.applications.models import (
+    Application,
+    Contribution,
+    Decision,
+    Message,
+    OpinionRequest,
+    ReviewerInvitation,
+    Snapshot,
+    Status,
+    UserGroup,
+)
+from certification.core.audit import record_event
+from certification.organisations.models import Membership, Organisation
+from certification.training.models import CourseMaterial, CourseType
+from certification.training.services import (
+    CourseTypeError,
+    attach_material,
+    material_bytes,
+    remove_material,
+)
+
+INVITATION_SALT = "applications.reviewer-invitation"
+REVIEW_STEPS = [Status.INITIAL_REVIEW, Status.COMMUNITY_REVIEW, Status.PSC_REVIEW]
+
+
+class ApplicationError(Exception):
+    """A step that the application's current state does not allow; the message says why."""
+
+
+def _lock(application: Application) -> Application:
+    """Re-read the application under a row lock, so two reviewers cannot both move it."""
+    return (
+        Application.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=application.pk)
+    )
+
+
+def _set_status(application: Application, status: Status, *, now: Any = None) -> None:
+    now = now or timezone.now()
+    application.status = status
+    application.status_changed_at = now
+    application.last_activity_at = now
+    fields = ["status", "status_changed_at", "last_activity_at"]
+    if status in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED):
+        application.closed_at = now
+        fields.append("closed_at")
+    application.save(update_fields=fields)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organisation"
+    slug, counter = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+# --- Applicant side -----------------------------------------------------------------------
+
+
+def start_application(
+    *, by: Any, organisation: Organisation | None = None, details: dict[str, Any] | None = None
+) -> Application:
+    """A new draft: for a new organisation described by `details`, or a re-application."""
+    with transaction.atomic():
+        if organisation is None:
+            if not details:
+                raise ApplicationError(_("Describe the organisation first."))
+            organisation = Organisation.objects.create(
+                slug=_unique_slug(details["legal_name"]),
+                status=Organisation.Status.APPLICANT,
+                **details,
+            )
+            Membership.objects.create(
+                user=by, organisation=organisation, role=Membership.Role.OWNER
+            )
+            record_event("organisation.created", actor=by, target=organisation)
+        elif organisation.applications.open().exists():
+            raise ApplicationError(_("This organisation already has an application in progress."))
+        elif organisation.status == Organisation.Status.CERTIFIED:
+            raise ApplicationError(_("This organisation is already certified."))
+        application = Application.objects.create(organisation=organisation, created_by=by)
+        record_event("application.started", actor=by, target=application)
+    return application
+
+
+def touch(application: Application, *, by: Any, what: str) -> None:
+    """Record that the applicant changed part of an editable application."""
+    if not application.is_editable:
+        raise ApplicationError(_("This application can no longer be edited."))
+    application.last_activity_at = timezone.now()
+    application.expiry_warning_sent_at = None
+    application.save(update_fields=["last_activity_at", "expiry_warning_sent_at"])
+    record_event(f"application.{what}", actor=by, target=application)
+
+
+def save_contribution(application: Application, contribution: Contribution, *, by: Any) -> None:
+    with transaction.atomic():
+        touch(application, by=by, what="contribution_saved")
+        contribution.application = application
+        contribution.save()
+
+
+def delete_contribution(contribution: Contribution, *, by: Any) -> None:
+    with transaction.atomic():
+        touch(contribution.application, by=by, what="contribution_deleted")
+        contribution.delete()
+
+
+def save_course_type(application: Application, course_type: CourseType, *, by: Any) -> None:
+    with transaction.atomic():
+        touch(application, by=by, what="course_type_saved")
+        course_type.organisation = application.organisation
+        is_new = course_type.pk is None
+        course_type.save()
+        if is_new:
+            application.course_types.add(course_type)
+
+
+def delete_course_type(application: Application, course_type: CourseType, *, by: Any) -> None:
+    with transaction.atomic():
+        touch(application, by=by, what="course_type_deleted")
+        if course_type.status == CourseType.Status.APPROVED:
+            # An approved type of an earlier certification stays; it only leaves this application.
+            application.course_types.remove(course_type)
+        else:
+            for material in course_type.materials.exclude(file=""):
+                material.file.delete(save=False)
+            course_type.delete()
+
+
+def add_material(
+    application: Application,
+    course_type: CourseType,
+    *,
+    by: Any,
+    kind: str,
+    title: str,
+    upload: Any = None,
+    url: str = "",
+) -> CourseMaterial:
+    """Attach a file or a link to one of the application's course types, within its quota."""
+    with transaction.atomic():
+        touch(application, by=by, what="material_added")
+        try:
+            return attach_material(
+                course_type,
+                by=by,
+                kind=kind,
+                title=title,
+                upload=upload,
+                url=url,
+                bytes_used=material_bytes(application.course_types.all()),
+            )
+        except CourseTypeError as error:
+            raise ApplicationError(str(error)) from error
+
+
+def delete_material(application: Application, material: CourseMaterial, *, by: Any) -> None:
+    with transaction.atomic():
+        touch(application, by=by, what="material_deleted")
+        remove_material(material, by=by)
+
+
+def accept_declaration(application: Application, *, by: Any) -> None:
+    with transaction.atomic():
+        touch(application, by=by, what="declaration_accepted")
+        application.declaration_accepted_at = timezone.now()
+        application.declaration_accepted_by = by
+        application.save(update_fields=["declaration_accepted_at", "declaration_accepted_by"])
+
+
+def missing_for_submission(application: Application) -> list[str]:
+    """What still stops the application from being submitted, in words for the applicant."""
+    missing = []
+    organisation = application.organisation
+    if not (organisation.address and organisation.contact_email and organisation.website):
+        missing.append(_("The organisation's address, contact email and website."))
+    if not application.training_activity.strip():
+        missing.append(_("A description of your training activity."))
+    if not application.contributions.exists():
+        missing.append(_("At least one contribution to QGIS."))
+    course_types = list(application.course_types.prefetch_related("materials"))
+    if not course_types:
+        missing.append(_("At least one course type."))
+    for course_type in course_types:
+        if not course_type.materials.all():
+            missing.append(
+                _("Training material for the course type “%(title)s”.")
+                % {"title": course_type.title}
+            )
+    if application.declaration_accepted_at is None:
+        missing.append(_("The declaration."))
+    return missing
+
+
+def _snapshot(application: Application) -> dict[str, Any]:
+    organisation = application.organisation
+    return {
+        "organisation": {
+            "legal_name": organisation.legal_name,
+            "country": str(organisation.country),
+            "address": organisation.address,
+            "website": organisation.website,
+            "contact_email": organisation.contact_email,
+            "vat_number": organisation.vat_number,
+        },
+        "training_activity": application.training_activity,
+        "contributions": [
+            {
+                "category": c.category,
+                "category_label": str(c.get_category_display()),
+                "description": c.description,
+                "period": c.period,
+                "evidence_links": c.evidence_links,
+            }
+            for c in application.contributions.all()
+        ],
+        "course_types": [
+            {
+                "title": t.title,
+                "description": t.description,
+                "learning_outcomes": t.learning_outcomes,
+                "hours": t.hours,
+                "qgis_version": t.qgis_version,
+                "languages": t.languages,
+                "materials": [m.describe() for m in t.materials.all()],
+            }
+            for t in application.course_types.prefetch_related("materials")
+        ],
+    }
+
+
+def submit_application(application: Application, *, by: Any) -> None:
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
+            raise ApplicationError(_("Only a draft or a returned application can be submitted."))
+        missing = missing_for_submission(application)
+        if missing:
+            raise ApplicationError(
+                _("The application is not complete yet: %(missing)s")
+                % {"missing": " ".join(missing)}
+            )
+        application.review_round += 1
+        application.submitted_at = timezone.now()
+        application.expiry_warning_sent_at = None
+        application.save(update_fields=["review_round", "submitted_at", "expiry_warning_sent_at"])
+        Snapshot.objects.create(
+            application=application, round=application.review_round, data=_snapshot(application)
+        )
+        _set_status(application, Status.SUBMITTED)
+        record_event(
+            "application.submitted",
+            actor=by,
+            target=application,
+            data={"round": application.review_round},
+        )
+        notifications.application_submitted(application)
+
+
+def withdraw_application(application: Application, *, by: Any, reason: str = "") -> None:
+    with transaction.atomic():
+        application = _lock(application)
+        if not application.is_open:
+            raise ApplicationError(_("This application is already closed."))
+        _set_status(application, Status.WITHDRAWN)
+        record_event("application.withdrawn", actor=by, target=application, data={"reason": reason})
+        notifications.application_withdrawn(application, reason=reason)
+
+
+# --- Review side --------------------------------------------------------------------------
+
+
+def start_initial_review(application: Application, *, by: Any) -> None:
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != Status.SUBMITTED:
+            raise ApplicationError(_("Only a submitted application can enter initial review."))
+        _set_status(application, Status.INITIAL_REVIEW)
+        record_event("application.initial_review_started", actor=by, target=application)
+
+
+CHECKLIST_ITEMS = {
+    "material_current": "material_current",
+    "accurate": "accurate",
+    "quality": "quality",
+    "contributions_verified": "contributions_verified",
+}
+
+
+def save_checklist(application: Application, *, by: Any, checklist: dict[str, bool]) -> None:
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != Status.INITIAL_REVIEW:
+            raise ApplicationError(_("The checklist belongs to the initial review."))
+        application.checklist = {key: bool(checklist.get(key)) for key in CHECKLIST_ITEMS}
+        application.save(update_fields=["checklist"])
+        record_event(
+            "application.checklist_saved", actor=by, target=application, data=application.checklist
+        )
+
+
+def request_changes(application: Application, *, by: Any, message: str) -> None:
+    if not message.strip():
+        raise ApplicationError(_("Say what should change."))
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status not in REVIEW_STEPS:
+            raise ApplicationError(_("Changes can only be requested during a review step."))
+        previous = application.status
+        _set_status(application, Status.CHANGES_REQUESTED)
+        Message.objects.create(
+            application=application,
+            author=by,
+            author_label=by.get_full_name(),
+            kind=Message.Kind.CHANGE_REQUEST,
+            body=message,
+        )
+        record_event(
+            "application.changes_requested",
+            actor=by,
+            target=application,
+            data={"from": previous},
+        )
+        notifications.changes_requested(application, message=message)
+
+
+def send_to_community_review(application: Application, *, by: Any) -> list[OpinionRequest]:
+    """Ask every user group of the organisation's country; with none, go straight to the PSC."""
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != Status.INITIAL_REVIEW:
+            raise ApplicationError(_("Only an application in initial review can go further."))
+        country = application.organisation.country.code
+        groups = [
+            group
+            for group in UserGroup.objects.filter(is_active=True).prefetch_related("reviewers")
+            if country in [c.code for c in group.countries]
+        ]
+        if not groups:
+            _move_to_psc_review(application, by=by, reason="no_user_group")
+            notifications.no_user_group(application)
+            return []
+        now = timezone.now()
+        due = now + timedelta(days=settings.OPINION_PERIOD_DAYS)
+        requests = [
+            OpinionRequest.objects.create(
+                application=application,
+                user_group=group,
+                round=application.review_round,
+                requested_at=now,
+                due_at=due,
+            )
+            for group in groups
+        ]
+        application.community_due_at = due
+        application.save(update_fields=["community_due_at"])
+        _set_status(application, Status.COMMUNITY_REVIEW, now=now)
+        record_event(
+            "application.community_review_started",
+            actor=by,
+            target=application,
+            data={"user_groups": [group.name for group in groups], "due": due.isoformat()},
+        )
+        for opinion_request in requests:
+            notifications.opinion_requested(opinion_request)
+    return requests
+
+
+def _move_to_psc_review(application: Application, *, by: Any, reason: str) -> None:
+    _set_status(application, Status.PSC_REVIEW)
+    record_event(
+        "application.psc_review_started", actor=by, target=application, data={"reason": reason}
+    )
+    notifications.psc_review_started(application, reason=reason)
+
+
+def record_opinion(
+    opinion_request: OpinionRequest,
+    *,
+    verdict: str,
+    reasons: str,
+    by: Any = None,
+    invitation: ReviewerInvitation | None = None,
+) -> None:
+    """A user group's opinion, by one of its reviewers or by an invited outside reviewer."""
+    if verdict not in OpinionRequest.Verdict.values:
+        raise ApplicationError(_("Choose recommend, do not recommend or abstain."))
+    if not reasons.strip():
+        raise ApplicationError(_("Give the reasons for the opinion."))
+    with transaction.atomic():
+        application = _lock(opinion_request.application)
+        opinion_request = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
+        if (
+            application.status != Status.COMMUNITY_REVIEW
+            or opinion_request.round != application.review_round
+        ):
+            raise ApplicationError(_("This application is no longer waiting for opinions."))
+        if opinion_request.is_given:
+            raise ApplicationError(_("This user group has already given its opinion."))
+        now = timezone.now()
+        opinion_request.verdict = verdict
+        opinion_request.reasons = reasons
+        opinion_request.given_at = now
+        opinion_request.given_by = by
+        opinion_request.given_by_label = (
+            f"{invitation.name} <{invitation.email}>" if invitation else by.get_full_name()
+        )
+        opinion_request.save(
+            update_fields=["verdict", "reasons", "given_at", "given_by", "given_by_label"]
+        )
+        if invitation is not None:
+            invitation.used_at = now
+            invitation.save(update_fields=["used_at"])
+        record_event(
+            "application.opinion_given",
+            actor=by,
+            target=application,
+            data={
+                "user_group": opinion_request.user_group.name,
+                "verdict": verdict,
+                "outside_reviewer": invitation.email if invitation else "",
+            },
+        )
+        notifications.opinion_given(opinion_request)
+        still_open = application.opinion_requests.filter(
+            round=application.review_round, given_at__isnull=True
+        ).exists()
+        if not still_open:
+            _move_to_psc_review(application, by=None, reason="all_opinions_given")
+
+
+def escalate_overdue_community_review(application: Application, *, now: Any) -> bool:
+    """The month has passed: the PSC decides with the opinions that came in."""
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != Status.COMMUNITY_REVIEW or (
+            application.community_due_at and application.community_due_at > now
+        ):
+            return False
+        _move_to_psc_review(application, by=None, reason="opinions_overdue")
+    return True
+
+
+def invite_outside_reviewer(
+    opinion_request: OpinionRequest, *, by: Any, email: str, name: str
+) -> ReviewerInvitation:
+    with transaction.atomic():
+        application = _lock(opinion_request.application)
+        if application.status != Status.COMMUNITY_REVIEW or opinion_request.is_given:
+            raise ApplicationError(_("This user group's opinion is no longer awaited."))
+        invitation = ReviewerInvitation.objects.create(
+            opinion_request=opinion_request,
+            email=email.lower(),
+            name=name,
+            invited_by=by,
+            expires_at=timezone.now() + timedelta(days=settings.REVIEWER_INVITATION_DAYS),
+        )
+        record_event(
+            "application.outside_reviewer_invited",
+            actor=by,
+            target=application,
+            data={"email": invitation.email, "user_group": opinion_request.user_group.name},
+        )
+        notifications.outside_reviewer_invited(invitation, token=invitation_token(invitation))
+    return invitation
+
+
+def invitation_token(invitation: ReviewerInvitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_from_token(token: str) -> ReviewerInvitation | None:
+    """The invitation behind a signed link, or None when the link is forged, expired or used."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=timedelta(days=settings.REVIEWER_INVITATION_DAYS)
+        )
+    except signing.BadSignature:
+        return None
+    invitation = (
+        ReviewerInvitation.objects.select_related(
+            "opinion_request__application__organisation", "opinion_request__user_group"
+        )
+        .filter(pk=data.get("invitation"))
+        .first()
+    )
+    if invitation is None or invitation.used_at or invitation.expires_at < timezone.now():
+        return None
+    return invitation
+
+
+def record_decision(
+    application: Application,
+    *,
+    by: Any,
+    outcome: str,
+    rationale: str,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    abstentions: int | None = None,
+) -> Decision:
+    if outcome not in Decision.Outcome.values:
+        raise ApplicationError(_("Choose approve or reject."))
+    if not rationale.strip():
+        raise ApplicationError(_("Give the rationale of the decision."))
+    with transaction.atomic():
+        application = _lock(application)
+        if application.status != Status.PSC_REVIEW:
+            raise ApplicationError(_("Only an application in PSC review can be decided."))
+        decision = Decision.objects.create(
+            application=application,
+            outcome=outcome,
+            rationale=rationale,
+            decided_by=by,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            abstentions=abstentions,
+        )
+        approved = outcome == Decision.Outcome.APPROVE
+        _set_status(application, Status.APPROVED if approved else Status.REJECTED)
+        if approved:
+            _certify(application, decided_at=decision.decided_at)
+        record_event(
+            "application.approved" if approved else "application.rejected",
+            actor=by,
+            target=application,
+            data={"votes": [votes_for, votes_against, abstentions]},
+        )
+        notifications.decision_recorded(application, decision)
+    return decision
+
+
+def _certify(application: Application, *, decided_at: Any) -> None:
+    organisation = application.organisation
+    organisation.status = Organisation.Status.CERTIFIED
+    organisation.certified_at = organisation.certified_at or decided_at
+    organisation.status_reason = ""
+    organisation.save(update_fields=["status", "certified_at", "status_reason", "updated_at"])
+    application.course_types.exclude(status=CourseType.Status.APPROVED).update(
+        status=CourseType.Status.APPROVED, approved_at=decided_at
+    )
+    application.contributions.update(published=True)
+    record_event(
+        "organisation.certified",
+        actor=None,
+        target=organisation,
+        data={"application": application.code},
+    )
+
+
+def post_message(
+    application: Application, *, by: Any, body: str, internal: bool = False
+) -> Message:
+    if not body.strip():
+        raise ApplicationError(_("Write a message first."))
+    with transaction.atomic():
+        message = Message.objects.create(
+            application=application,
+            author=by,
+            author_label=by.get_full_name(),
+            body=body,
+            kind=Message.Kind.INTERNAL_NOTE if internal else Message.Kind.COMMENT,
+        )
+        record_event(
+            "application.note_added" if internal else "application.message_posted",
+            actor=by,
+            target=application,
+        )
+        if not internal:
+            notifications.message_posted(message)
+    return message
+
+
+# --- Expiry -------------------------------------------------------------------------------
+
+
+def expiry_period(application: Application) -> timedelta | None:
+    if application.status == Status.DRAFT:
+        return timedelta(days=settings.APPLICATION_DRAFT_EXPIRY_DAYS)
+    if application.status == Status.CHANGES_REQUESTED:
+        return timedelta(days=settings.CHANGES_REQUEST_EXPIRY_DAYS)
+    return None
+
+
+def warn_before_expiry(application: Application, *, now: Any) -> bool:
+    with transaction.atomic():
+        application = _lock(application)
+        period = expiry_period(application)
+        if period is None or application.expiry_warning_sent_at is not None:
+            return False
+        expires_at = application.last_activity_at + period
+        if expires_at - now > timedelta(days=settings.APPLICATION_EXPIRY_WARNING_DAYS):
+            return False
+        application.expiry_warning_sent_at = now
+        application.save(update_fields=["expiry_warning_sent_at"])
+        record_event("application.expiry_warned", actor=None, target=application)
+        notifications.expiry_warning(application, expires_at=expires_at)
+    return True
+
+
+def expire_application(application: Application, *, now: Any) -> bool:
+    with transaction.atomic():
+        application = _lock(application)
+        period = expiry_period(application)
+        if period is None or application.last_activity_at + period > now:
+            return False
+        warned_at = application.expiry_warning_sent_at
+        warning_period = timedelta(days=settings.APPLICATION_EXPIRY_WARNING_DAYS)
+        if warned_at is None or warned_at + warning_period > now:
+            return False  # the warning always goes out first, a full warning period ahead
+        _set_status(application, Status.EXPIRED, now=now)
+        record_event("application.expired", actor=None, target=application)
+        notifications.application_expired(application)
+    return True

@@ -1,0 +1,5 @@
+"""Course types of certified organisations: /dashboard/organisations/<slug>/course-types/…"""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
