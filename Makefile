@@ -64,9 +64,10 @@ run: install assets messages
 	$(MANAGE) migrate --no-input -v 0
 	$(MANAGE) createcachetable
 	$(MANAGE) seed_demo
-	@echo "Serving http://127.0.0.1:$(PORT) with the task worker. Ctrl-C stops both."
+	@echo "Serving http://127.0.0.1:$(PORT) with the task worker and the periodic jobs. Ctrl-C stops them."
 	@trap 'kill 0' INT TERM EXIT; \
 		$(MANAGE) db_worker --interval 1 & \
+		while true; do $(MANAGE) run_periodic > /dev/null; sleep 300; done & \
 		$(MANAGE) runserver 127.0.0.1:$(PORT) & \
 		wait
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "certification.organisations",
     "certification.training",
     "certification.applications",
+    "certification.directory",
     "certification.demo",
 ]
 

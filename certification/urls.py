@@ -22,4 +22,5 @@ urlpatterns = [
     path("review/", include("certification.applications.review_urls")),
     path("", include("certification.organisations.urls")),
     path("", include("certification.training.urls")),
+    path("", include("certification.directory.urls")),
 ]

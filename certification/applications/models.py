@@ -294,6 +294,9 @@ class ReviewerInvitation(models.Model):
     )
     email = models.EmailField(_("email"))
     name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(
+        _("language of the email"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -206,7 +206,7 @@ def outside_reviewer_invited(invitation: ReviewerInvitation, *, token: str) -> N
     opinion_request = invitation.opinion_request
     application = opinion_request.application
     notify(
-        [Addressee(email=invitation.email, name=invitation.name)],
+        [Addressee(email=invitation.email, name=invitation.name, language=invitation.language)],
         lambda: Notice(
             subject=_("Your opinion on a QGIS certification application is asked"),
             paragraphs=[

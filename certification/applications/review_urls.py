@@ -1,7 +1,46 @@
 """The reviewers' workspace: /review/…"""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from certification.applications import views_review as views
 
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("applications/<str:code>/", views.application_detail, name="application"),
+    path(
+        "applications/<str:code>/start-initial-review/",
+        views.start_initial_review,
+        name="start_initial_review",
+    ),
+    path("applications/<str:code>/checklist/", views.save_checklist, name="save_checklist"),
+    path("applications/<str:code>/request-changes/", views.request_changes, name="request_changes"),
+    path(
+        "applications/<str:code>/community-review/",
+        views.send_to_community_review,
+        name="send_to_community_review",
+    ),
+    path(
+        "applications/<str:code>/opinions/<slug:group>/invite/",
+        views.invite_outside_reviewer,
+        name="invite_outside_reviewer",
+    ),
+    path("applications/<str:code>/opinions/<slug:group>/", views.give_opinion, name="give_opinion"),
+    path("applications/<str:code>/decision/", views.record_decision, name="record_decision"),
+    path("applications/<str:code>/messages/", views.post_reply, name="post_reply"),
+    path("applications/<str:code>/notes/", views.add_internal_note, name="add_internal_note"),
+    path("opinion/thanks/", views.invited_opinion_thanks, name="invited_opinion_thanks"),
+    path("opinion/<str:token>/", views.invited_opinion, name="invited_opinion"),
+    path("organisations/", views.organisations, name="organisations"),
+    path(
+        "organisations/<slug:slug>/status/",
+        views.organisation_status,
+        name="organisation_status",
+    ),
+    path("user-groups/", views.user_groups, name="user_groups"),
+    path("user-groups/new/", views.user_group_create, name="user_group_create"),
+    path("user-groups/<slug:slug>/edit/", views.user_group_edit, name="user_group_edit"),
+    path("course-types/", views.course_types, name="course_types"),
+    path("course-types/<int:pk>/", views.course_type_review, name="course_type_review"),
+]

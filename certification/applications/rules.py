@@ -86,12 +86,20 @@ def can_give_opinion(user: Any, opinion_request: OpinionRequest) -> bool:
 
 @rule("application.post_message")
 def can_post_message(user: Any, application: Application) -> bool:
-    return application.status != Status.DRAFT and can_view(user, application)
+    """The discussion runs while the application is under way, not before nor after."""
+    return (
+        application.is_open and application.status != Status.DRAFT and can_view(user, application)
+    )
 
 
 @rule("application.internal_notes")
 def can_use_internal_notes(user: Any, application: Application) -> bool:
-    return can_view_as_reviewer(user, application)
+    """Internal notes are the certification team's and the PSC's working notes."""
+    return (
+        _impartial(user, application)
+        and application.status != Status.DRAFT
+        and (acts_as(user, GlobalRole.CERTIFICATION_TEAM) or acts_as(user, GlobalRole.PSC_MEMBER))
+    )
 
 
 @rule("user_group.manage")

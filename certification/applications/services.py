@@ -8,6 +8,7 @@ community review, PSC decision) follow DESIGN.md's workflow:
 with changes_requested reachable from each review step and withdrawn by the applicant.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -88,6 +89,15 @@ def start_application(
         if organisation is None:
             if not details:
                 raise ApplicationError(_("Describe the organisation first."))
+            if Organisation.objects.filter(
+                legal_name__iexact=details["legal_name"].strip()
+            ).exists():
+                raise ApplicationError(
+                    _(
+                        "An organisation with this name is already registered. If it is yours, "
+                        "ask one of its owners to invite you."
+                    )
+                )
             organisation = Organisation.objects.create(
                 slug=_unique_slug(details["legal_name"]),
                 status=Organisation.Status.APPLICANT,
@@ -107,16 +117,33 @@ def start_application(
 
 
 def touch(application: Application, *, by: Any, what: str) -> None:
-    """Record that the applicant changed part of an editable application."""
-    if not application.is_editable:
-        raise ApplicationError(_("This application can no longer be edited."))
-    application.last_activity_at = timezone.now()
-    application.expiry_warning_sent_at = None
-    application.save(update_fields=["last_activity_at", "expiry_warning_sent_at"])
-    record_event(f"application.{what}", actor=by, target=application)
+    """Record that the applicant changed part of an editable application.
+
+    The row lock makes an edit wait for a submission running at the same moment, which
+    then either froze the edit into its snapshot or refuses it here.
+    """
+    with transaction.atomic():
+        current = _lock(application)
+        if not current.is_editable:
+            raise ApplicationError(_("This application can no longer be edited."))
+        application.last_activity_at = timezone.now()
+        application.expiry_warning_sent_at = None
+        Application.objects.filter(pk=application.pk).update(
+            last_activity_at=application.last_activity_at, expiry_warning_sent_at=None
+        )
+        record_event(f"application.{what}", actor=by, target=application)
+
+
+def _check_web_links(links: list[str]) -> None:
+    for link in links:
+        if not link.lower().startswith(("https://", "http://")):
+            raise ApplicationError(
+                _("Only http and https links are accepted: %(link)s") % {"link": link}
+            )
 
 
 def save_contribution(application: Application, contribution: Contribution, *, by: Any) -> None:
+    _check_web_links(contribution.evidence_links)
     with transaction.atomic():
         touch(application, by=by, what="contribution_saved")
         contribution.application = application
@@ -146,9 +173,10 @@ def delete_course_type(application: Application, course_type: CourseType, *, by:
             # An approved type of an earlier certification stays; it only leaves this application.
             application.course_types.remove(course_type)
         else:
-            for material in course_type.materials.exclude(file=""):
-                material.file.delete(save=False)
+            stored = [(m.file.storage, m.file.name) for m in course_type.materials.exclude(file="")]
             course_type.delete()
+            # Files go only once the rows are surely gone.
+            transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
 
 
 def add_material(
@@ -192,27 +220,45 @@ def accept_declaration(application: Application, *, by: Any) -> None:
         application.save(update_fields=["declaration_accepted_at", "declaration_accepted_by"])
 
 
-def missing_for_submission(application: Application) -> list[str]:
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing that stops submission: which step of the application fixes it, and why."""
+
+    step: str  # details, activity, contributions, course_types, material, declaration
+    message: str
+    course_type_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def missing_for_submission(application: Application) -> list[MissingItem]:
     """What still stops the application from being submitted, in words for the applicant."""
     missing = []
     organisation = application.organisation
     if not (organisation.address and organisation.contact_email and organisation.website):
-        missing.append(_("The organisation's address, contact email and website."))
+        missing.append(
+            MissingItem("details", _("The organisation's address, contact email and website."))
+        )
     if not application.training_activity.strip():
-        missing.append(_("A description of your training activity."))
+        missing.append(MissingItem("activity", _("A description of your training activity.")))
     if not application.contributions.exists():
-        missing.append(_("At least one contribution to QGIS."))
+        missing.append(MissingItem("contributions", _("At least one contribution to QGIS.")))
     course_types = list(application.course_types.prefetch_related("materials"))
     if not course_types:
-        missing.append(_("At least one course type."))
+        missing.append(MissingItem("course_types", _("At least one course type.")))
     for course_type in course_types:
         if not course_type.materials.all():
             missing.append(
-                _("Training material for the course type “%(title)s”.")
-                % {"title": course_type.title}
+                MissingItem(
+                    "material",
+                    _("Training material for the course type “%(title)s”.")
+                    % {"title": course_type.title},
+                    course_type_id=course_type.pk,
+                )
             )
     if application.declaration_accepted_at is None:
-        missing.append(_("The declaration."))
+        missing.append(MissingItem("declaration", _("The declaration.")))
     return missing
 
 
@@ -262,7 +308,7 @@ def submit_application(application: Application, *, by: Any) -> None:
         if missing:
             raise ApplicationError(
                 _("The application is not complete yet: %(missing)s")
-                % {"missing": " ".join(missing)}
+                % {"missing": " ".join(str(item) for item in missing)}
             )
         application.review_round += 1
         application.submitted_at = timezone.now()
@@ -286,9 +332,11 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
         application = _lock(application)
         if not application.is_open:
             raise ApplicationError(_("This application is already closed."))
+        was_in_review = application.status != Status.DRAFT
         _set_status(application, Status.WITHDRAWN)
         record_event("application.withdrawn", actor=by, target=application, data={"reason": reason})
-        notifications.application_withdrawn(application, reason=reason)
+        if was_in_review:  # the team never saw a draft
+            notifications.application_withdrawn(application, reason=reason)
 
 
 # --- Review side --------------------------------------------------------------------------
@@ -466,16 +514,18 @@ def escalate_overdue_community_review(application: Application, *, now: Any) -> 
 
 
 def invite_outside_reviewer(
-    opinion_request: OpinionRequest, *, by: Any, email: str, name: str
+    opinion_request: OpinionRequest, *, by: Any, email: str, name: str, language: str = "en"
 ) -> ReviewerInvitation:
     with transaction.atomic():
         application = _lock(opinion_request.application)
-        if application.status != Status.COMMUNITY_REVIEW or opinion_request.is_given:
+        opinion_request = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
+        if not _awaited(opinion_request, application):
             raise ApplicationError(_("This user group's opinion is no longer awaited."))
         invitation = ReviewerInvitation.objects.create(
             opinion_request=opinion_request,
             email=email.lower(),
             name=name,
+            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
             invited_by=by,
             expires_at=timezone.now() + timedelta(days=settings.REVIEWER_INVITATION_DAYS),
         )
@@ -487,6 +537,14 @@ def invite_outside_reviewer(
         )
         notifications.outside_reviewer_invited(invitation, token=invitation_token(invitation))
     return invitation
+
+
+def _awaited(opinion_request: OpinionRequest, application: Application) -> bool:
+    return (
+        application.status == Status.COMMUNITY_REVIEW
+        and opinion_request.round == application.review_round
+        and not opinion_request.is_given
+    )
 
 
 def invitation_token(invitation: ReviewerInvitation) -> str:
@@ -510,6 +568,9 @@ def invitation_from_token(token: str) -> ReviewerInvitation | None:
     )
     if invitation is None or invitation.used_at or invitation.expires_at < timezone.now():
         return None
+    opinion_request = invitation.opinion_request
+    if not _awaited(opinion_request, opinion_request.application):
+        return None  # the group answered, or the application moved on
     return invitation
 
 
@@ -636,3 +697,31 @@ def expire_application(application: Application, *, now: Any) -> bool:
         record_event("application.expired", actor=None, target=application)
         notifications.application_expired(application)
     return True
+
+
+# --- User groups --------------------------------------------------------------------------
+
+
+def save_user_group(group: UserGroup, *, by: Any, reviewers: list[Any]) -> UserGroup:
+    """Save a user group and its reviewers; each new reviewer gets the reviewer role."""
+    from certification.accounts.roles import GlobalRole, has_role
+    from certification.accounts.services import grant_role
+
+    with transaction.atomic():
+        created = group.pk is None
+        group.save()
+        group.reviewers.set(reviewers)
+        for person in reviewers:
+            if not has_role(person, GlobalRole.USER_GROUP_REVIEWER):
+                grant_role(person, GlobalRole.USER_GROUP_REVIEWER, by=by)
+        record_event(
+            "user_group.created" if created else "user_group.updated",
+            actor=by,
+            target=group,
+            data={
+                "countries": [country.code for country in group.countries],
+                "reviewers": [person.email for person in reviewers],
+                "active": group.is_active,
+            },
+        )
+    return group

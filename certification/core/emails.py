@@ -6,7 +6,9 @@ handed to the `deliver_email` task once the surrounding transaction has committe
 rolled-back change never sends mail.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -35,8 +37,23 @@ def render_email(
         }
 
 
+_quiet: ContextVar[bool] = ContextVar("emails_quiet", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Send no email while inside: for loading demo data or bulk imports, never for people."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def queue_email(message: Mapping[str, Any]) -> None:
     """Hand a rendered message to the delivery task once the transaction commits."""
+    if _quiet.get():
+        return
     payload = dict(message)
     transaction.on_commit(lambda: deliver_email.enqueue(payload))
 

@@ -8,11 +8,12 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole
 from certification.accounts.services import grant_role
+from certification.core.emails import quiet
+from certification.demo.applications import ensure_applications, ensure_user_groups
 from certification.organisations.models import Membership, Organisation
 
 DEMO_PASSWORD = "qgis-demo-2026"  # noqa: S105 - demo accounts exist only with DEBUG on
@@ -38,69 +39,16 @@ PERSONAS = [
     Persona("ugo@example.org", "Ugo Usergroup", role=GlobalRole.USER_GROUP_REVIEWER),
     Persona("paula@example.org", "Paula PSC", role=GlobalRole.PSC_MEMBER),
     Persona("tom@example.org", "Tom Treasurer", role=GlobalRole.TREASURER),
-]
-
-
-@dataclass(frozen=True)
-class DemoOrganisation:
-    slug: str
-    legal_name: str
-    country: str
-    address: str
-    website: str
-    status: Organisation.Status
-    members: tuple[tuple[str, Membership.Role], ...]
-
-
-ORGANISATIONS = [
-    DemoOrganisation(
-        "geoskolan",
-        "Geoskolan AB",
-        "SE",
-        "Drottninggatan 12\n111 51 Stockholm",
-        "https://geoskolan.example.org",
-        Organisation.Status.CERTIFIED,
-        (
-            ("alice@example.org", Membership.Role.OWNER),
-            ("bob@example.org", Membership.Role.TRAINER),
-        ),
-    ),
-    DemoOrganisation(
-        "carto-lab",
-        "Carto Lab Ltd",
-        "GB",
-        "1 Map Street\nLondon EC1A 1AA",
-        "https://cartolab.example.org",
-        Organisation.Status.CERTIFIED,
-        (("carol@example.org", Membership.Role.OWNER),),
-    ),
-    DemoOrganisation(
-        "open-geo-training",
-        "Open Geo Training GmbH",
-        "DE",
-        "Kartenweg 3\n10115 Berlin",
-        "https://opengeo.example.org",
-        Organisation.Status.CERTIFIED,
-        (),
-    ),
-    DemoOrganisation(
-        "instituto-geografico-abierto",
-        "Instituto Geográfico Abierto",
-        "ES",
-        "Calle del Mapa 7\n28001 Madrid",
-        "https://iga.example.org",
-        Organisation.Status.APPLICANT,
-        (("carol@example.org", Membership.Role.MANAGER),),
-    ),
-    DemoOrganisation(
-        "kentro-chartografias",
-        "Κέντρο Χαρτογραφίας Αθηνών",
-        "GR",
-        "Οδός Χάρτη 5\n105 57 Αθήνα",
-        "https://kentro.example.org",
-        Organisation.Status.APPLICANT,
-        (),
-    ),
+    Persona("dora@example.org", "Dora Dietrich"),
+    Persona("nikos@example.org", "Νίκος Παπαδόπουλος"),
+    Persona("ola@example.org", "Ola Nordmann"),
+    Persona("ines@example.org", "Inês Sousa"),
+    Persona("amani@example.org", "Amani Mwakyusa"),
+    Persona("jana@example.org", "Jana Nováková"),
+    Persona("luc@example.org", "Luc Martin", "en"),
+    Persona("aino@example.org", "Aino Virtanen"),
+    Persona("sean@example.org", "Seán Murphy"),
+    Persona("pablo@example.org", "Pablo García"),
 ]
 
 
@@ -140,32 +88,26 @@ def _ensure_user(persona: Persona, password_hash: str) -> User:
     return user
 
 
-def _ensure_organisation(demo: DemoOrganisation, users: dict[str, User]) -> Organisation:
-    organisation, _created = Organisation.objects.get_or_create(
-        slug=demo.slug,
-        defaults={
-            "legal_name": demo.legal_name,
-            "country": demo.country,
-            "address": demo.address,
-            "website": demo.website,
-            "contact_email": f"info@{demo.slug}.example.org",
-            "status": demo.status,
-            "certified_at": timezone.now()
-            if demo.status == Organisation.Status.CERTIFIED
-            else None,
-        },
-    )
-    for email, role in demo.members:
-        Membership.objects.get_or_create(
-            user=users[email], organisation=organisation, defaults={"role": role}
-        )
-    return organisation
-
-
 @transaction.atomic
 def seed() -> dict[str, int]:
     # Hashing is slow on purpose: hash the shared demo password once.
     password_hash = make_password(DEMO_PASSWORD)
-    users = {persona.email: _ensure_user(persona, password_hash) for persona in PERSONAS}
-    organisations = [_ensure_organisation(demo, users) for demo in ORGANISATIONS]
-    return {"users": len(users), "organisations": len(organisations)}
+    with quiet():  # the people in the demo have no inbox
+        users = {persona.email: _ensure_user(persona, password_hash) for persona in PERSONAS}
+        ensure_user_groups(users)
+        created = ensure_applications(users)
+        # Bob teaches at Geoskolan; Carol also manages the Spanish applicant.
+        for email, slug, role in [
+            ("bob@example.org", "geoskolan", Membership.Role.TRAINER),
+            ("carol@example.org", "instituto-geografico-abierto", Membership.Role.MANAGER),
+        ]:
+            Membership.objects.get_or_create(
+                user=users[email],
+                organisation=Organisation.objects.get(slug=slug),
+                defaults={"role": role},
+            )
+    return {
+        "users": len(users),
+        "organisations": Organisation.objects.count(),
+        "new applications": created,
+    }

@@ -35,7 +35,13 @@ def update_profile(organisation: Organisation, *, by: Any, changed: list[str]) -
     if not fields:
         return
     with transaction.atomic():
+        old_logo = (
+            Organisation.objects.filter(pk=organisation.pk).values_list("logo", flat=True).first()
+        )
         organisation.save(update_fields=[*fields, "updated_at"])
+        if "logo" in fields and old_logo and old_logo != organisation.logo.name:
+            storage = organisation.logo.storage
+            transaction.on_commit(lambda: storage.delete(old_logo))
         record_event(
             "organisation.profile_updated", actor=by, target=organisation, data={"fields": fields}
         )
@@ -111,8 +117,17 @@ def invitation_from_token(token: str) -> MembershipInvitation | None:
     return invitation if invitation is not None and invitation.is_pending else None
 
 
+def _has_address(user: Any, email: str) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return (
+        user.email.lower() == email
+        or EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
+
+
 def accept_invitation(invitation: MembershipInvitation, *, user: Any) -> Membership:
-    if user.email.lower() != invitation.email:
+    if not _has_address(user, invitation.email):
         raise OrganisationError(
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
             % {"email": invitation.email}
@@ -137,6 +152,9 @@ def accept_invitation(invitation: MembershipInvitation, *, user: Any) -> Members
 
 def cancel_invitation(invitation: MembershipInvitation, *, by: Any) -> None:
     with transaction.atomic():
+        invitation = MembershipInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_pending:
+            raise OrganisationError(_("This invitation is no longer pending."))
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
         record_event(
@@ -164,21 +182,20 @@ def remove_member(membership: Membership, *, by: Any) -> None:
         )
 
 
+# Which statuses the certification team or the PSC may move an organisation to, from each.
+STATUS_TRANSITIONS: dict[str, list[str]] = {
+    Organisation.Status.CERTIFIED: [Organisation.Status.SUSPENDED, Organisation.Status.ARCHIVED],
+    Organisation.Status.SUSPENDED: [Organisation.Status.CERTIFIED, Organisation.Status.ARCHIVED],
+}
+
+
 def change_status(organisation: Organisation, *, by: Any, status: str, reason: str) -> None:
     """Suspend, archive or reinstate a certified organisation; certificates stay verifiable."""
-    allowed = {
-        Organisation.Status.SUSPENDED: [Organisation.Status.CERTIFIED],
-        Organisation.Status.ARCHIVED: [
-            Organisation.Status.CERTIFIED,
-            Organisation.Status.SUSPENDED,
-        ],
-        Organisation.Status.CERTIFIED: [Organisation.Status.SUSPENDED],
-    }
     if not reason.strip():
         raise OrganisationError(_("Give the reason."))
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-        if organisation.status not in allowed.get(status, []):
+        if status not in STATUS_TRANSITIONS.get(organisation.status, []):
             raise OrganisationError(
                 _("An organisation that is %(current)s cannot become %(new)s.")
                 % {

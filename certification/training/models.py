@@ -127,6 +127,7 @@ class CourseMaterial(models.Model):
     def describe(self) -> dict[str, Any]:
         """What a snapshot of an application keeps of this material."""
         return {
+            "public_id": str(self.public_id),
             "kind": self.kind,
             "title": self.title,
             "file": self.original_name,

@@ -15,8 +15,14 @@ def can_propose(user: Any, course_type: CourseType) -> bool:
 
 
 @rule("course_type.review")
-def can_review(user: Any, course_type: CourseType) -> bool:
-    return (
-        acts_as(user, GlobalRole.CERTIFICATION_TEAM)
-        and membership_role(user, course_type.organisation) is None
-    )
+def can_review(user: Any, course_type: CourseType | None = None) -> bool:
+    """The certification team reviews proposals; without an object: may open the queue."""
+    if not acts_as(user, GlobalRole.CERTIFICATION_TEAM):
+        return False
+    return course_type is None or membership_role(user, course_type.organisation) is None
+
+
+@rule("course_type.view_material")
+def can_view_material(user: Any, course_type: CourseType) -> bool:
+    """Training material is private: the organisation's managers and the certification team."""
+    return can_propose(user, course_type) or acts_as(user, GlobalRole.CERTIFICATION_TEAM)

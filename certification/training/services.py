@@ -42,8 +42,12 @@ def attach_material(
     `bytes_used` is what the surrounding submission already holds; with this file it must
     stay within APPLICATION_MAX_TOTAL_MB. The caller runs this inside its transaction.
     """
+    if course_type.status not in (CourseType.Status.DRAFT, CourseType.Status.REJECTED):
+        raise CourseTypeError(_("The material of a proposed or approved course type is fixed."))
     if kind not in CourseMaterial.Kind.values:
         raise CourseTypeError(_("Choose what kind of material this is."))
+    if url and not url.lower().startswith(("https://", "http://")):
+        raise CourseTypeError(_("Only http and https links are accepted."))
     material = CourseMaterial(course_type=course_type, kind=kind, title=title, uploaded_by=by)
     if upload is not None:
         try:
@@ -97,6 +101,13 @@ def remove_material(material: CourseMaterial, *, by: Any) -> None:
 def propose_course_type(course_type: CourseType, *, by: Any) -> None:
     """A certified organisation asks for a new course type to be approved."""
     with transaction.atomic():
+        course_type = (
+            CourseType.objects.select_for_update()
+            .select_related("organisation")
+            .get(pk=course_type.pk)
+        )
+        if course_type.organisation.status != course_type.organisation.Status.CERTIFIED:
+            raise CourseTypeError(_("Only a certified organisation proposes new course types."))
         if course_type.status not in (CourseType.Status.DRAFT, CourseType.Status.REJECTED):
             raise CourseTypeError(_("Only a draft or rejected course type can be proposed."))
         if not course_type.materials.exists():

@@ -90,3 +90,12 @@ def test_it_gives_up_after_the_last_attempt(django_capture_on_commit_callbacks) 
 
     assert FlakyEmailBackend.attempts == 2
     assert mail.outbox == []
+
+
+def test_nothing_is_sent_while_quiet(django_capture_on_commit_callbacks) -> None:
+    from certification.core.emails import quiet
+
+    with django_capture_on_commit_callbacks(execute=True), quiet():
+        send_templated_email("role_granted", to=["alice@example.org"], context=CONTEXT)
+
+    assert mail.outbox == []

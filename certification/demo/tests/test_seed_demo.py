@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole, has_role
+from certification.applications.models import Application, Contribution, Status, UserGroup
 from certification.demo.seed import DEMO_PASSWORD
 from certification.organisations.models import Membership, Organisation
 
@@ -24,8 +25,12 @@ def test_it_creates_an_account_for_every_role_quickly() -> None:
     for role in Membership.Role:
         assert Membership.objects.filter(role=role).exists(), role
     assert User.objects.filter(is_superuser=True).exists()
-    assert Organisation.objects.certified().count() >= 2
+    assert Organisation.objects.certified().count() >= 3
     assert Organisation.objects.filter(status=Organisation.Status.APPLICANT).exists()
+    # A living review queue: an application in every state, user groups for many countries.
+    assert set(Application.objects.values_list("status", flat=True)) == set(Status.values)
+    assert UserGroup.objects.count() >= 5
+    assert Contribution.objects.filter(published=True).exists()
     alice = User.objects.get(email="alice@example.org")
     assert alice.check_password(DEMO_PASSWORD)
     rita = User.objects.get(email="rita@example.org")

@@ -78,3 +78,49 @@ def test_the_member_list_costs_the_same_queries_for_many_members(
         response = client.get(URL)
 
     assert response.content.decode().count("— Trainer") == 20
+
+
+PROFILE = 'href="/dashboard/organisations/geoskolan/profile/"'
+MEMBERS = 'href="/dashboard/organisations/geoskolan/members/"'
+COURSE_TYPES = 'href="/dashboard/organisations/geoskolan/course-types/"'
+PUBLIC = 'href="/organisations/geoskolan/"'
+
+
+def test_the_owner_gets_links_to_every_page(client_for, alice: User) -> None:
+    content = client_for(alice).get(URL).content.decode()
+
+    for link in [PROFILE, MEMBERS, COURSE_TYPES, PUBLIC]:
+        assert link in content
+    assert "Manage members" in content
+
+
+def test_a_manager_edits_the_profile_but_does_not_manage_members(
+    client_for, alice_org: Organisation
+) -> None:
+    manager = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER).user
+
+    content = client_for(manager).get(URL).content.decode()
+
+    assert PROFILE in content
+    assert MEMBERS in content
+    assert "Manage members" not in content
+
+
+def test_a_trainer_gets_the_read_only_pages(client_for, bob: User) -> None:
+    content = client_for(bob).get(URL).content.decode()
+
+    assert PROFILE not in content
+    assert MEMBERS in content
+    assert COURSE_TYPES in content
+
+
+def test_an_applicant_has_no_public_page_to_link_to(
+    client_for, alice: User, alice_org: Organisation
+) -> None:
+    alice_org.status = Organisation.Status.APPLICANT
+    alice_org.save()
+
+    content = client_for(alice).get(URL).content.decode()
+
+    assert PUBLIC not in content
+    assert PROFILE in content

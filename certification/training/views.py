@@ -1,0 +1,287 @@
+"""Course types of certified organisations: the list, drafts, material, proposals.
+
+Every member may read these pages; owners and managers change drafts and rejected types;
+approved types are read-only. Material files are private: owners, managers and the
+certification team download them here.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from certification.accounts.permissions import can, require
+from certification.core.audit import record_event
+from certification.core.weblinks import is_web_link
+from certification.organisations.access import get_organisation_for_member
+from certification.organisations.models import Membership, Organisation
+from certification.training import services
+from certification.training.forms import CourseTypeForm, MaterialForm
+from certification.training.models import CourseMaterial, CourseType
+from certification.training.uploads import CONTENT_TYPES
+
+# Course types that their organisation may still change. Proposed ones are under review;
+# approved and retired ones are read-only.
+CHANGEABLE_STATUSES = (CourseType.Status.DRAFT, CourseType.Status.REJECTED)
+
+
+def _is_changeable(organisation: Organisation, course_type: CourseType) -> bool:
+    return organisation.is_public and course_type.status in CHANGEABLE_STATUSES
+
+
+def _managed_course_type(request: HttpRequest, slug: str, pk: int) -> CourseType:
+    """A course type of an organisation the user manages, or 404/403.
+
+    Whether its status still allows changes is for the caller to check.
+    """
+    organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
+    require(request.user, "organisation.manage", organisation)
+    course_type = get_object_or_404(organisation.course_types, pk=pk)
+    course_type.organisation = organisation
+    return course_type
+
+
+def _refuse_read_only(request: HttpRequest, course_type: CourseType) -> HttpResponse:
+    if not course_type.organisation.is_public:
+        messages.error(request, _("Only certified organisations change their course types here."))
+    else:
+        messages.error(
+            request,
+            _("Course types with the status “%(status)s” cannot be changed.")
+            % {"status": course_type.get_status_display()},
+        )
+    return redirect("course_type_detail", slug=course_type.organisation.slug, pk=course_type.pk)
+
+
+def _may_download(request: HttpRequest, course_type: CourseType) -> bool:
+    return can(request.user, "course_type.view_material", course_type)
+
+
+@login_required
+@require_GET
+def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_organisation_for_member(request, slug, role=None)
+    course_types = organisation.course_types.annotate(material_count=Count("materials")).order_by(
+        "title", "pk"
+    )
+    return render(
+        request,
+        "training/course_types.html",
+        {
+            "organisation": organisation,
+            "course_types": course_types,
+            "can_create": organisation.is_public
+            and can(request.user, "organisation.manage", organisation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
+    require(request.user, "organisation.manage", organisation)
+    if not organisation.is_public:
+        messages.error(
+            request,
+            _(
+                "Only certified organisations propose new course types; applicants add them to "
+                "their application."
+            ),
+        )
+        return redirect("organisation_course_types", slug=organisation.slug)
+    form = CourseTypeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        course_type = form.save(commit=False)
+        course_type.organisation = organisation
+        course_type.status = CourseType.Status.DRAFT
+        with transaction.atomic():
+            course_type.save()
+            record_event("course_type.created", actor=request.user, target=course_type)
+        messages.success(
+            request,
+            _("The draft is saved. Add its training material, then propose it for review."),
+        )
+        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+    return render(
+        request, "training/course_type_form.html", {"organisation": organisation, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_type_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    course_type = _managed_course_type(request, slug, pk)
+    organisation = course_type.organisation
+    if not _is_changeable(organisation, course_type):
+        return _refuse_read_only(request, course_type)
+    form = CourseTypeForm(request.POST if request.method == "POST" else None, instance=course_type)
+    if form.is_bound and form.is_valid():
+        if form.has_changed():
+            with transaction.atomic():
+                form.save()
+                record_event(
+                    "course_type.updated",
+                    actor=request.user,
+                    target=course_type,
+                    data={"fields": form.changed_data},
+                )
+        messages.success(request, _("The course type is saved."))
+        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+    saved = CourseType.objects.get(pk=course_type.pk) if form.is_bound else course_type
+    return render(
+        request,
+        "training/course_type_form.html",
+        {"organisation": organisation, "form": form, "course_type": saved},
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    organisation: Organisation,
+    course_type: CourseType,
+    material_form: MaterialForm | None = None,
+) -> HttpResponse:
+    can_change = _is_changeable(organisation, course_type) and can(
+        request.user, "organisation.manage", organisation
+    )
+    materials = list(course_type.materials.all())
+    for material in materials:
+        material.is_web_link = is_web_link(material.url)
+    return render(
+        request,
+        "training/course_type_detail.html",
+        {
+            "organisation": organisation,
+            "course_type": course_type,
+            "materials": materials,
+            "can_change": can_change,
+            "can_propose": can_change and can(request.user, "course_type.propose", course_type),
+            "can_download": _may_download(request, course_type),
+            "material_form": material_form or MaterialForm(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def course_type_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_member(request, slug, role=None)
+    course_type = get_object_or_404(organisation.course_types, pk=pk)
+    course_type.organisation = organisation
+    return _render_detail(request, organisation, course_type)
+
+
+@login_required
+@require_POST
+def material_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    course_type = _managed_course_type(request, slug, pk)
+    organisation = course_type.organisation
+    if not _is_changeable(organisation, course_type):
+        return _refuse_read_only(request, course_type)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"] or None
+        try:
+            with transaction.atomic():
+                # One change at a time per course type: the total stays within the limit,
+                # and no material is added to a type proposed in the meantime.
+                locked = CourseType.objects.select_for_update().get(pk=course_type.pk)
+                if locked.status not in CHANGEABLE_STATUSES:
+                    raise services.CourseTypeError(_("This course type can no longer be changed."))
+                material = services.attach_material(
+                    locked,
+                    by=request.user,
+                    kind=form.cleaned_data["kind"],
+                    title=form.cleaned_data["title"],
+                    upload=upload,
+                    url="" if upload else form.cleaned_data["url"],
+                    bytes_used=services.material_bytes(
+                        organisation.course_types.filter(pk=course_type.pk)
+                    ),
+                )
+        except services.CourseTypeError as error:
+            form.add_error("file" if upload else "url", str(error))
+        else:
+            messages.success(request, _("“%(title)s” is added.") % {"title": material.title})
+            return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+    return _render_detail(request, organisation, course_type, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UUID) -> HttpResponse:
+    course_type = _managed_course_type(request, slug, pk)
+    organisation = course_type.organisation
+    if not _is_changeable(organisation, course_type):
+        return _refuse_read_only(request, course_type)
+    material = get_object_or_404(course_type.materials, public_id=public_id)
+    if request.method == "POST":
+        with transaction.atomic():
+            services.remove_material(material, by=request.user)
+        messages.success(request, _("“%(title)s” is removed.") % {"title": material.title})
+        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+    return render(
+        request,
+        "training/material_remove.html",
+        {"organisation": organisation, "course_type": course_type, "material": material},
+    )
+
+
+@login_required
+@require_GET
+def material_download(
+    request: HttpRequest, slug: str, pk: int, public_id: uuid.UUID
+) -> FileResponse:
+    organisation = get_organisation_for_member(request, slug, role=None)
+    course_type = get_object_or_404(organisation.course_types, pk=pk)
+    course_type.organisation = organisation
+    if not _may_download(request, course_type):
+        raise PermissionDenied
+    material: CourseMaterial = get_object_or_404(
+        course_type.materials.exclude(file=""), public_id=public_id
+    )
+    try:
+        stream = material.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=material.original_name or material.file.name.rsplit("/", 1)[-1],
+        content_type=CONTENT_TYPES.get(material.file_type, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def course_type_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    course_type = _managed_course_type(request, slug, pk)
+    organisation = course_type.organisation
+    require(request.user, "course_type.propose", course_type)
+    if not organisation.is_public:
+        return _refuse_read_only(request, course_type)
+    try:
+        with transaction.atomic():
+            locked = CourseType.objects.select_for_update().get(pk=course_type.pk)
+            locked.organisation = organisation
+            services.propose_course_type(locked, by=request.user)
+    except services.CourseTypeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” is proposed. The certification team will review it.")
+            % {"title": course_type.title},
+        )
+    return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
