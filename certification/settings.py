@@ -338,6 +338,7 @@ LOGGING = {
 
 # --- The programme ------------------------------------------------------------------------
 
+QGIS_USER_GROUPS_URL = "https://qgis.org/community/groups/"
 # Community review: user groups have this long to give their opinion, with reminders.
 OPINION_PERIOD_DAYS = env_int("OPINION_PERIOD_DAYS", 30, minimum=1)
 OPINION_REMINDER_DAYS = [7, 1]

@@ -8,4 +8,4 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
-        from certification.applications import periodic, rules  # noqa: F401 - registers them
+        from certification.applications import dashboard, periodic, rules  # noqa: F401 - registers them

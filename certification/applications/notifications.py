@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -128,8 +129,9 @@ def no_user_group(application: Application) -> None:
                 % {"country": country},
                 _(
                     "We encourage you to found a local QGIS user group: it strengthens the community "
-                    "around your courses. The QGIS website explains how."
-                ),
+                    "around your courses. The QGIS website explains how: %(url)s"
+                )
+                % {"url": settings.QGIS_USER_GROUPS_URL},
             ],
             action_label=_("Follow the application"),
             action_path=_applicant_path(application),

@@ -319,3 +319,14 @@ def proposed_course_types(user: Any) -> QuerySet[CourseType]:
         .annotate(material_count=Count("materials"))
         .order_by("created_at", "pk")
     )
+
+
+def reviewer_queue_size(user: Any) -> int:
+    """How many items wait in the person's default queue (the first one they work on)."""
+    queues = queues_for(user)
+    if not queues:
+        return 0
+    queue = queues[0]
+    if queue.lists_opinions:
+        return opinion_queue(user).count()
+    return _applications(user, queue, status="", country="").count()

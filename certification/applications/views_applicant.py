@@ -158,6 +158,9 @@ WORKFLOW: list[tuple[tuple[str, ...], Promise]] = [
 ]
 
 
+COMMUNITY_STAGE = 3
+
+
 def workflow_stages(application: Application) -> list[dict[str, Any]]:
     """The progress indicator; empty for a withdrawn or expired application."""
     position = next(
@@ -166,10 +169,15 @@ def workflow_stages(application: Application) -> list[dict[str, Any]]:
     )
     if position is None:
         return []
+    # Without a user group for the country, the community stage is skipped, not done.
+    skipped_community = position > COMMUNITY_STAGE and not application.opinion_requests.exists()
     stages = []
     for index, (_states, label) in enumerate(WORKFLOW):
         if index == position and application.status != Status.DRAFT:
             label = application.get_status_display()  # "Changes requested", "Approved"…
+        if index == COMMUNITY_STAGE and skipped_community:
+            stages.append({"label": label, "state": "skipped"})
+            continue
         stages.append(
             {
                 "label": label,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification.accounts.permissions import can, require
+from certification.core.dashboard import sections_for
 from certification.organisations import services
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.forms import InvitationForm, OrganisationProfileForm
@@ -22,7 +23,11 @@ from certification.organisations.models import Membership, MembershipInvitation,
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.for_user(request.user).order_by("organisation__legal_name")
-    return render(request, "organisations/dashboard.html", {"memberships": memberships})
+    return render(
+        request,
+        "organisations/dashboard.html",
+        {"memberships": memberships, "sections": sections_for(request)},
+    )
 
 
 def _can_see_member_emails(request: HttpRequest, organisation: Organisation) -> bool:

@@ -1,7 +1,11 @@
-"""Factories for applications and what they hold, and small files for upload tests."""
+"""Factories for applications and what they hold, and small files for upload tests.
+
+Course types and their material have their factories in `certification.training.tests.factories`.
+"""
 
 import io
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +13,20 @@ import factory
 import pytest
 from django.utils import timezone
 
-from certification.applications.models import Application, Contribution, Message, Snapshot
+from certification.applications.models import (
+    Application,
+    Contribution,
+    Decision,
+    Message,
+    OpinionRequest,
+    ReviewerInvitation,
+    Snapshot,
+    Status,
+    UserGroup,
+)
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
-from certification.training.models import CourseMaterial, CourseType
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
 
 def office_file(kind: str) -> bytes:
@@ -44,13 +56,22 @@ def private_media(settings: Any, tmp_path: Path) -> Path:
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft by default; with another `status=` it has been submitted once, in round 1."""
+
     class Meta:
         model = Application
 
     organisation = factory.SubFactory(
         OrganisationFactory, status=Organisation.Status.APPLICANT, certified_at=None
     )
-    status = Application.Status.DRAFT
+    status = Status.DRAFT
+    review_round = factory.LazyAttribute(lambda a: 0 if a.status == Status.DRAFT else 1)
+    submitted_at = factory.LazyAttribute(
+        lambda a: None if a.status == Status.DRAFT else timezone.now()
+    )
+    declaration_accepted_at = factory.LazyAttribute(
+        lambda a: None if a.status == Status.DRAFT else timezone.now()
+    )
 
 
 class ContributionFactory(factory.django.DjangoModelFactory):
@@ -64,62 +85,73 @@ class ContributionFactory(factory.django.DjangoModelFactory):
     evidence_links = factory.LazyFunction(lambda: ["https://example.org/translation"])
 
 
-class CourseTypeFactory(factory.django.DjangoModelFactory):
-    """A course type; pass `application=` to add it to an application."""
+class UserGroupFactory(factory.django.DjangoModelFactory):
+    """A user group for Sweden; pass `reviewers=[...]` to give it reviewers."""
 
     class Meta:
-        model = CourseType
+        model = UserGroup
         skip_postgeneration_save = True
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    title = factory.Sequence(lambda n: f"QGIS course {n}")
-    description = "Maps, layers and styles."
-    learning_outcomes = "Load data\nStyle layers\nPrint a map"
-    hours = 14
-    qgis_version = "3.40 LTR"
-    languages = factory.LazyFunction(lambda: ["sv", "en"])
+    name = factory.Sequence(lambda n: f"QGIS User Group {n}")
+    slug = factory.Sequence(lambda n: f"qgis-user-group-{n}")
+    countries = factory.LazyFunction(lambda: ["SE"])
 
     @factory.post_generation
-    def application(self, create: bool, extracted: Application | None, **kwargs: Any) -> None:
-        if create and extracted is not None:
-            extracted.course_types.add(self)
+    def reviewers(self, create: bool, extracted: list[Any] | None, **kwargs: Any) -> None:
+        if create and extracted:
+            self.reviewers.set(extracted)
 
 
-class CourseMaterialFactory(factory.django.DjangoModelFactory):
-    """An uploaded PDF; `CourseMaterialFactory(link=True)` is a link instead."""
+class OpinionRequestFactory(factory.django.DjangoModelFactory):
+    """An opinion asked of a user group in the application's current round, not given yet."""
 
     class Meta:
-        model = CourseMaterial
+        model = OpinionRequest
 
-    class Params:
-        link = factory.Trait(
-            file="",
-            original_name="",
-            file_type="",
-            size=0,
-            url="https://example.org/exercises",
-        )
+    application = factory.SubFactory(ApplicationFactory, status=Status.COMMUNITY_REVIEW)
+    user_group = factory.SubFactory(UserGroupFactory)
+    round = factory.LazyAttribute(lambda o: o.application.review_round)
+    requested_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
 
-    course_type = factory.SubFactory(CourseTypeFactory)
-    kind = CourseMaterial.Kind.LECTURE
-    title = factory.Sequence(lambda n: f"Slides, day {n}")
-    file = factory.django.FileField(data=PDF, filename="slides.pdf")
-    original_name = "slides.pdf"
-    file_type = "pdf"
-    size = len(PDF)
+
+class ReviewerInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewerInvitation
+
+    opinion_request = factory.SubFactory(OpinionRequestFactory)
+    email = "olga@example.net"
+    name = "Olga Outside"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
 
 
 class MessageFactory(factory.django.DjangoModelFactory):
+    """A comment signed "Rita Reviewer"; pass `author=` to sign it with a person's name."""
+
     class Meta:
         model = Message
 
     application = factory.SubFactory(ApplicationFactory)
-    author_label = "Rita Reviewer"
+    author = None
+    author_label = factory.LazyAttribute(
+        lambda o: o.author.get_full_name() if o.author else "Rita Reviewer"
+    )
     kind = Message.Kind.COMMENT
     body = factory.Sequence(lambda n: f"Message number {n}.")
 
 
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    application = factory.SubFactory(ApplicationFactory, status=Status.APPROVED)
+    outcome = Decision.Outcome.APPROVE
+    rationale = "Strong contributions and good material."
+
+
 class SnapshotFactory(factory.django.DjangoModelFactory):
+    """A first submitted version, with an evidence "link" that is no web address."""
+
     class Meta:
         model = Snapshot
 
@@ -135,30 +167,30 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
                 "contact_email": "info@example.org",
                 "vat_number": "",
             },
-            "training_activity": "Courses for municipalities.",
+            "training_activity": "The first description of our courses.",
             "contributions": [
                 {
                     "category": "translation",
                     "category_label": "Translation",
                     "description": "Swedish translation of the manual.",
                     "period": "2019–",
-                    "evidence_links": ["https://example.org/translation"],
+                    "evidence_links": ["https://example.org/first", "javascript:alert(1)"],
                 }
             ],
             "course_types": [
                 {
-                    "title": "QGIS for beginners",
+                    "title": "QGIS basics, first version",
                     "description": "Maps.",
                     "learning_outcomes": "Load data",
-                    "hours": 14,
-                    "qgis_version": "3.40 LTR",
+                    "hours": 7,
+                    "qgis_version": "3.34 LTR",
                     "languages": ["sv"],
                     "materials": [
                         {
                             "kind": "lecture",
                             "title": "Day 1 slides",
                             "file": "slides.pdf",
-                            "size": 40,
+                            "size": len(PDF),
                             "url": "",
                         }
                     ],
@@ -169,18 +201,23 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
 
 
 def complete_application(
-    organisation: Organisation, *, by: Any = None, **fields: Any
+    organisation: Organisation | None = None, *, by: Any = None, **fields: Any
 ) -> Application:
-    """A draft with everything the programme asks for: it can be submitted as it is."""
+    """An application with everything the programme asks for: a contribution, a course type
+    with material, the declaration. A draft that can be submitted as it is, unless `status=`
+    says it is further on; other `fields` go to the ApplicationFactory."""
+    if organisation is not None:
+        fields["organisation"] = organisation
+    fields.setdefault(
+        "training_activity", "Two-day QGIS courses for municipalities, ten times a year."
+    )
     application = ApplicationFactory(
-        organisation=organisation,
         created_by=by,
-        training_activity="Two-day QGIS courses for municipalities, ten times a year.",
         declaration_accepted_at=timezone.now(),
         declaration_accepted_by=by,
         **fields,
     )
     ContributionFactory(application=application)
-    course_type = CourseTypeFactory(organisation=organisation, application=application)
+    course_type = CourseTypeFactory(organisation=application.organisation, application=application)
     CourseMaterialFactory(course_type=course_type)
     return application

@@ -7,12 +7,11 @@ from certification.accounts.models import User
 from certification.applications.models import Application, Status
 from certification.applications.tests.factories import (
     ApplicationFactory,
-    CourseMaterialFactory,
-    CourseTypeFactory,
     private_media,  # noqa: F401
 )
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
+from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 

@@ -279,3 +279,19 @@ def test_the_page_runs_a_fixed_number_of_queries(
     content = response.content.decode()
     assert content.count('class="post"') == 10
     assert content.count('class="post post-change-request"') == 10
+
+
+def test_the_progress_shows_the_user_group_stage_skipped_without_a_user_group(
+    client_for, rita
+) -> None:
+    from certification.applications import services
+    from certification.applications.tests import builders
+
+    application = builders.in_initial_review(rita, country="TZ", name="Dar Mapping Ltd")
+    services.send_to_community_review(application, by=rita)
+
+    page = client_for(application.created_by).get(f"/applications/{application.code}/")
+
+    content = page.content.decode()
+    assert 'class="workflow-skipped"' in content
+    assert "skipped: no user group in the country" in content

@@ -12,12 +12,11 @@ from certification.applications.models import Application, OpinionRequest, Statu
 from certification.applications.tests.factories import (
     PDF,
     ApplicationFactory,
-    CourseMaterialFactory,
-    CourseTypeFactory,
     private_media,  # noqa: F401
 )
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial
+from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 

@@ -11,12 +11,11 @@ from certification.applications.tests.factories import (
     PDF,
     ApplicationFactory,
     ContributionFactory,
-    CourseMaterialFactory,
-    CourseTypeFactory,
     complete_application,
     private_media,  # noqa: F401
 )
 from certification.organisations.models import Membership, Organisation
+from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 

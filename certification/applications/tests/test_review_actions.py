@@ -6,21 +6,15 @@ from django.core import mail
 from django.urls import reverse
 
 from certification.applications.models import Message, OpinionRequest, ReviewerInvitation, Status
+from certification.applications.tests.factories import UserGroupFactory
 from certification.applications.tests.review_factories import (
-    UserGroupFactory,
-    complete_application,
     in_community_review,
-    stand_in_for_applicant_pages,
+    submitted_application,
 )
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 def url(name: str, application, *args: str) -> str:
@@ -33,7 +27,7 @@ def shown(response) -> list[str]:
 
 @pytest.fixture
 def alices_application(alice, alice_org):
-    return complete_application(organisation=alice_org, status=Status.SUBMITTED)
+    return submitted_application(organisation=alice_org, status=Status.SUBMITTED)
 
 
 # --- Who may take the team's steps --------------------------------------------------------
@@ -48,7 +42,7 @@ TEAM_STEPS = [
 
 @pytest.mark.parametrize(("name", "status", "data"), TEAM_STEPS)
 def test_anonymous_visitors_are_sent_to_log_in(client_for, alice_org, name, status, data):
-    application = complete_application(organisation=alice_org, status=status)
+    application = submitted_application(organisation=alice_org, status=status)
 
     response = client_for(None).post(url(name, application), data)
 
@@ -61,7 +55,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client_for, alice_org, name, stat
 def test_people_who_do_not_review_it_get_a_404(
     request, client_for, alice_org, name, status, data, persona
 ):
-    application = complete_application(organisation=alice_org, status=status)
+    application = submitted_application(organisation=alice_org, status=status)
 
     response = client_for(request.getfixturevalue(persona)).post(url(name, application), data)
 
@@ -72,7 +66,7 @@ def test_people_who_do_not_review_it_get_a_404(
 
 @pytest.mark.parametrize(("name", "status", "data"), TEAM_STEPS)
 def test_the_psc_may_read_but_not_take_the_teams_steps(client_for, paula, name, status, data):
-    application = complete_application(status=status)
+    application = submitted_application(status=status)
 
     response = client_for(paula).post(url(name, application), data)
 
@@ -96,7 +90,7 @@ def test_a_user_group_reviewer_asked_for_an_opinion_may_not_take_them(
 def test_a_team_member_of_the_applying_organisation_gets_a_404(
     client_for, rita, name, status, data
 ):
-    application = complete_application(status=status)
+    application = submitted_application(status=status)
     MembershipFactory(user=rita, organisation=application.organisation, role=Membership.Role.OWNER)
 
     assert client_for(rita).post(url(name, application), data).status_code == 404
@@ -104,7 +98,7 @@ def test_a_team_member_of_the_applying_organisation_gets_a_404(
 
 @pytest.mark.parametrize(("name", "status", "data"), TEAM_STEPS)
 def test_the_steps_refuse_a_get(client_for, rita, name, status, data) -> None:
-    application = complete_application(status=status)
+    application = submitted_application(status=status)
 
     assert client_for(rita).get(url(name, application)).status_code == 405
 
@@ -123,7 +117,7 @@ def test_the_team_starts_the_initial_review(client_for, rita, alices_application
 
 
 def test_starting_twice_says_why_it_cannot(client_for, rita) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW)
+    application = submitted_application(status=Status.INITIAL_REVIEW)
 
     response = client_for(rita).post(url("start_initial_review", application))
 
@@ -132,7 +126,7 @@ def test_starting_twice_says_why_it_cannot(client_for, rita) -> None:
 
 
 def test_the_checklist_is_saved_with_its_comment_as_an_internal_note(client_for, rita) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW)
+    application = submitted_application(status=Status.INITIAL_REVIEW)
 
     response = client_for(rita).post(
         url("save_checklist", application),
@@ -159,7 +153,7 @@ def test_the_checklist_is_saved_with_its_comment_as_an_internal_note(client_for,
 
 
 def test_a_checklist_without_comment_adds_no_note(client_for, rita) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW)
+    application = submitted_application(status=Status.INITIAL_REVIEW)
 
     client_for(rita).post(url("save_checklist", application), {"checklist-accurate": "on"})
 
@@ -167,7 +161,7 @@ def test_a_checklist_without_comment_adds_no_note(client_for, rita) -> None:
 
 
 def test_the_checklist_belongs_to_the_initial_review(client_for, rita) -> None:
-    application = complete_application(status=Status.SUBMITTED)
+    application = submitted_application(status=Status.SUBMITTED)
 
     response = client_for(rita).post(url("save_checklist", application), {"checklist-comment": "x"})
 
@@ -184,7 +178,7 @@ def test_the_checklist_belongs_to_the_initial_review(client_for, rita) -> None:
 def test_the_team_requests_changes_from_any_review_step(
     client_for, rita, alice, alice_org, django_capture_on_commit_callbacks, status
 ):
-    application = complete_application(organisation=alice_org, status=status)
+    application = submitted_application(organisation=alice_org, status=status)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(rita).post(
@@ -201,7 +195,7 @@ def test_the_team_requests_changes_from_any_review_step(
 
 
 def test_changes_are_requested_only_after_confirming(client_for, rita) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW)
+    application = submitted_application(status=Status.INITIAL_REVIEW)
 
     response = client_for(rita).post(
         url("request_changes", application), {"changes-message": "Please add data."}
@@ -215,7 +209,7 @@ def test_changes_are_requested_only_after_confirming(client_for, rita) -> None:
 
 
 def test_a_change_request_needs_a_message(client_for, rita) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW)
+    application = submitted_application(status=Status.INITIAL_REVIEW)
 
     response = client_for(rita).post(
         url("request_changes", application), {"changes-message": "   ", "changes-confirm": "on"}
@@ -227,7 +221,7 @@ def test_a_change_request_needs_a_message(client_for, rita) -> None:
 
 
 def test_changes_cannot_be_requested_before_the_review_starts(client_for, rita) -> None:
-    application = complete_application(status=Status.SUBMITTED)
+    application = submitted_application(status=Status.SUBMITTED)
 
     response = client_for(rita).post(
         url("request_changes", application), {"changes-message": "x", "changes-confirm": "on"}
@@ -244,7 +238,7 @@ def test_changes_cannot_be_requested_before_the_review_starts(client_for, rita) 
 def test_it_goes_to_every_user_group_of_the_country(
     client_for, rita, ugo, django_capture_on_commit_callbacks
 ) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW, organisation__country="SE")
+    application = submitted_application(status=Status.INITIAL_REVIEW, organisation__country="SE")
     UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
     UserGroupFactory(name="QGIS Norden", countries=["NO", "SE"])
     UserGroupFactory(name="QGIS Suomi", countries=["FI"])
@@ -266,7 +260,7 @@ def test_it_goes_to_every_user_group_of_the_country(
 def test_without_a_user_group_it_goes_straight_to_the_psc(
     client_for, rita, paula, alice, alice_org, django_capture_on_commit_callbacks
 ) -> None:
-    application = complete_application(organisation=alice_org, status=Status.INITIAL_REVIEW)
+    application = submitted_application(organisation=alice_org, status=Status.INITIAL_REVIEW)
     UserGroupFactory(countries=["FI"])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -284,7 +278,7 @@ def test_without_a_user_group_it_goes_straight_to_the_psc(
 
 
 def test_community_review_needs_a_confirmation(client_for, rita) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW)
+    application = submitted_application(status=Status.INITIAL_REVIEW)
 
     response = client_for(rita).post(url("send_to_community_review", application), {})
 
@@ -294,7 +288,7 @@ def test_community_review_needs_a_confirmation(client_for, rita) -> None:
 
 
 def test_only_an_application_in_initial_review_goes_to_the_user_groups(client_for, rita):
-    application = complete_application(status=Status.SUBMITTED)
+    application = submitted_application(status=Status.SUBMITTED)
 
     response = client_for(rita).post(
         url("send_to_community_review", application), {"community-confirm": "on"}

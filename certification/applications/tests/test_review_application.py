@@ -9,30 +9,26 @@ from django.utils import timezone
 from certification.accounts.tests.factories import UserFactory
 from certification.applications import services
 from certification.applications.models import Message, OpinionRequest, Status
-from certification.applications.tests.review_factories import (
+from certification.applications.tests.factories import (
     ApplicationFactory,
     ContributionFactory,
-    CourseTypeFactory,
     DecisionFactory,
-    FileMaterialFactory,
     MessageFactory,
     OpinionRequestFactory,
     SnapshotFactory,
     UserGroupFactory,
     complete_application,
+)
+from certification.applications.tests.review_factories import (
     in_community_review,
-    stand_in_for_applicant_pages,
+    submitted_application,
 )
 from certification.core.audit import record_event
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
+from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 def page_of(application) -> str:
@@ -41,7 +37,7 @@ def page_of(application) -> str:
 
 @pytest.fixture
 def alices_application(alice, alice_org):
-    return complete_application(organisation=alice_org, status=Status.INITIAL_REVIEW)
+    return submitted_application(organisation=alice_org, status=Status.INITIAL_REVIEW)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client_for, alices_application) -> None:
@@ -72,7 +68,7 @@ def test_a_user_group_reviewer_reads_it_once_his_group_is_asked(client_for, ugo)
 
 
 def test_a_reviewer_from_the_applying_organisation_never_reviews_it(client_for, rita) -> None:
-    application = complete_application()
+    application = submitted_application()
     MembershipFactory(
         user=rita, organisation=application.organisation, role=Membership.Role.TRAINER
     )
@@ -81,7 +77,7 @@ def test_a_reviewer_from_the_applying_organisation_never_reviews_it(client_for, 
 
 
 def test_drafts_and_unknown_codes_are_not_found(client_for, rita) -> None:
-    draft = complete_application(status=Status.DRAFT)
+    draft = complete_application()
 
     assert client_for(rita).get(page_of(draft)).status_code == 404
     assert client_for(rita).get("/review/applications/APP-NOPE/").status_code == 404
@@ -92,7 +88,7 @@ def test_it_refuses_a_post(client_for, rita, alices_application) -> None:
 
 
 def test_it_shows_everything_that_was_submitted(client_for, rita) -> None:
-    application = complete_application(organisation__vat_number="SE556677889901")
+    application = submitted_application(organisation__vat_number="SE556677889901")
     course_type = application.course_types.get()
     material = course_type.materials.exclude(file="").get()
 
@@ -115,7 +111,7 @@ def test_it_shows_everything_that_was_submitted(client_for, rita) -> None:
 
 
 def test_it_shows_the_opinions_of_each_round(client_for, rita) -> None:
-    application = complete_application(status=Status.COMMUNITY_REVIEW, review_round=2)
+    application = submitted_application(status=Status.COMMUNITY_REVIEW, review_round=2)
     group = UserGroupFactory(name="QGIS Sverige")
     OpinionRequestFactory(
         application=application,
@@ -142,7 +138,7 @@ def test_it_shows_the_opinions_of_each_round(client_for, rita) -> None:
 
 def test_it_shows_the_decision(client_for, rita) -> None:
     decision = DecisionFactory(
-        application=complete_application(status=Status.APPROVED),
+        application=submitted_application(status=Status.APPROVED),
         votes_for=7,
         votes_against=1,
         abstentions=0,
@@ -156,7 +152,7 @@ def test_it_shows_the_decision(client_for, rita) -> None:
 
 
 def test_it_shows_the_timeline_in_words(client_for, rita, paula) -> None:
-    application = complete_application()
+    application = submitted_application()
     record_event("application.submitted", actor=None, target=application, data={"round": 1})
     record_event(
         "application.psc_review_started",
@@ -177,7 +173,7 @@ def test_it_shows_the_timeline_in_words(client_for, rita, paula) -> None:
 
 
 def test_earlier_versions_stay_visible(client_for, rita) -> None:
-    application = complete_application(review_round=2)
+    application = submitted_application(review_round=2)
     SnapshotFactory(application=application, round=1)
     SnapshotFactory(application=application, round=2, data={"training_activity": "Second."})
 
@@ -192,7 +188,7 @@ def test_earlier_versions_stay_visible(client_for, rita) -> None:
 
 
 def test_it_shows_the_discussion_and_the_internal_notes(client_for, rita, alice, alice_org):
-    application = complete_application(organisation=alice_org)
+    application = submitted_application(organisation=alice_org)
     MessageFactory(application=application, author=alice, body="We updated **the slides**.")
     MessageFactory(
         application=application, author=rita, kind=Message.Kind.CHANGE_REQUEST, body="Add data."
@@ -224,7 +220,7 @@ def test_the_team_sees_its_initial_review_actions_only(client_for, rita, alices_
 
 
 def test_a_submitted_application_offers_to_start_the_review(client_for, rita) -> None:
-    application = complete_application(status=Status.SUBMITTED)
+    application = submitted_application(status=Status.SUBMITTED)
 
     html = client_for(rita).get(page_of(application)).content.decode()
 
@@ -233,8 +229,8 @@ def test_a_submitted_application_offers_to_start_the_review(client_for, rita) ->
 
 
 def test_the_psc_sees_the_decision_form_only_when_it_is_its_turn(client_for, paula) -> None:
-    waiting = complete_application(status=Status.PSC_REVIEW)
-    earlier = complete_application(status=Status.INITIAL_REVIEW)
+    waiting = submitted_application(status=Status.PSC_REVIEW)
+    earlier = submitted_application(status=Status.INITIAL_REVIEW)
 
     waiting_html = client_for(paula).get(page_of(waiting)).content.decode()
     earlier_html = client_for(paula).get(page_of(earlier)).content.decode()
@@ -270,7 +266,7 @@ def test_the_team_can_invite_an_outside_reviewer_for_each_awaited_opinion(client
 
 
 def test_the_organisation_status_page_is_reachable_from_it(client_for, rita, alice_org) -> None:
-    application = complete_application(organisation=alice_org, status=Status.SUBMITTED)
+    application = submitted_application(organisation=alice_org, status=Status.SUBMITTED)
 
     html = client_for(rita).get(page_of(application)).content.decode()
 
@@ -286,7 +282,7 @@ def _build(application, reviewer, *, times: int) -> None:
         ContributionFactory(application=application)
         course_type = CourseTypeFactory(organisation=application.organisation)
         application.course_types.add(course_type)
-        FileMaterialFactory(course_type=course_type)
+        CourseMaterialFactory(course_type=course_type)
         awaited = OpinionRequestFactory(
             application=application, user_group=UserGroupFactory(reviewers=[UserFactory()])
         )

@@ -5,24 +5,14 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
-from certification.applications.tests.review_factories import (
-    CourseTypeFactory,
-    FileMaterialFactory,
-    LinkMaterialFactory,
-    stand_in_for_applicant_pages,
-)
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import CourseType
+from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("review:course_types")
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 @pytest.fixture
@@ -30,8 +20,8 @@ def proposed(alice, alice_org):
     course_type = CourseTypeFactory(
         organisation=alice_org, title="Advanced QGIS", status=CourseType.Status.PROPOSED
     )
-    FileMaterialFactory(course_type=course_type)
-    LinkMaterialFactory(course_type=course_type)
+    CourseMaterialFactory(course_type=course_type)
+    CourseMaterialFactory(course_type=course_type, link=True)
     return course_type
 
 

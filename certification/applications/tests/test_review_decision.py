@@ -6,11 +6,10 @@ from django.core import mail
 from django.urls import reverse
 
 from certification.applications.models import Decision, Status
+from certification.applications.tests.factories import UserGroupFactory
 from certification.applications.tests.review_factories import (
-    UserGroupFactory,
-    complete_application,
     in_community_review,
-    stand_in_for_applicant_pages,
+    submitted_application,
 )
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
@@ -19,16 +18,11 @@ from certification.training.models import CourseType
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
-
-
 @pytest.fixture
 def application(carol_org, carol):
     carol_org.status = Organisation.Status.APPLICANT
     carol_org.save()
-    return complete_application(organisation=carol_org, status=Status.PSC_REVIEW)
+    return submitted_application(organisation=carol_org, status=Status.PSC_REVIEW)
 
 
 def decide(client, application, **data: str):
@@ -125,7 +119,7 @@ def test_bad_decisions_are_refused(client_for, paula, application, data, error) 
 
 
 def test_only_an_application_in_psc_review_can_be_decided(client_for, paula) -> None:
-    application = complete_application(status=Status.INITIAL_REVIEW)
+    application = submitted_application(status=Status.INITIAL_REVIEW)
 
     assert decide(client_for(paula), application).status_code == 403
     assert not Decision.objects.exists()

@@ -5,24 +5,18 @@ from django.core import mail
 from django.urls import reverse
 
 from certification.applications.models import Message, Status
+from certification.applications.tests.factories import UserGroupFactory
 from certification.applications.tests.review_factories import (
-    UserGroupFactory,
-    complete_application,
     in_community_review,
-    stand_in_for_applicant_pages,
+    submitted_application,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
-
-
 @pytest.fixture
 def application(alice, alice_org):
-    return complete_application(organisation=alice_org, status=Status.INITIAL_REVIEW)
+    return submitted_application(organisation=alice_org, status=Status.INITIAL_REVIEW)
 
 
 def reply(client, application, body: str = "Could you add **the data**?"):

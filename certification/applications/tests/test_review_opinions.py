@@ -7,20 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.applications.models import OpinionRequest, Status
-from certification.applications.tests.review_factories import (
-    UserGroupFactory,
-    in_community_review,
-    stand_in_for_applicant_pages,
-)
+from certification.applications.tests.factories import UserGroupFactory
+from certification.applications.tests.review_factories import in_community_review
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 @pytest.fixture

@@ -5,18 +5,12 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
-from certification.applications.tests.review_factories import stand_in_for_applicant_pages
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("review:organisations")
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 def page_of(organisation) -> str:

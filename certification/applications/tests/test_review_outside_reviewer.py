@@ -10,19 +10,10 @@ from django.utils import timezone
 
 from certification.applications import services
 from certification.applications.models import OpinionRequest, Status
-from certification.applications.tests.review_factories import (
-    MessageFactory,
-    UserGroupFactory,
-    in_community_review,
-    stand_in_for_applicant_pages,
-)
+from certification.applications.tests.factories import MessageFactory, UserGroupFactory
+from certification.applications.tests.review_factories import in_community_review
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 @pytest.fixture

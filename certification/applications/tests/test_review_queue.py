@@ -7,11 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.applications.models import Status
-from certification.applications.tests.review_factories import (
+from certification.applications.tests.factories import (
     ApplicationFactory,
     OpinionRequestFactory,
     UserGroupFactory,
-    stand_in_for_applicant_pages,
 )
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
@@ -19,11 +18,6 @@ from certification.organisations.tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("review:queue")
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 def _codes(response) -> set[str]:

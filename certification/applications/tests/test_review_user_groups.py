@@ -7,21 +7,13 @@ from django.urls import reverse
 from certification.accounts.roles import GlobalRole, has_role
 from certification.accounts.tests.factories import UserFactory
 from certification.applications.models import UserGroup
-from certification.applications.tests.review_factories import (
-    UserGroupFactory,
-    stand_in_for_applicant_pages,
-)
+from certification.applications.tests.factories import UserGroupFactory
 from certification.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("review:user_groups")
 CREATE = reverse("review:user_group_create")
-
-
-@pytest.fixture(autouse=True)
-def _applicant_pages(settings) -> None:
-    stand_in_for_applicant_pages(settings)
 
 
 def group_data(**overrides) -> dict:

@@ -7,7 +7,7 @@ from certification.core.models import AuditEvent
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import CourseType
-from certification.training.tests.factories import CourseTypeFactory, LinkMaterialFactory
+from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def propose(course_type: CourseType) -> str:
 @pytest.fixture
 def ready(alice_org: Organisation) -> CourseType:
     course_type = CourseTypeFactory(organisation=alice_org, title="QGIS basics")
-    LinkMaterialFactory(course_type=course_type)
+    CourseMaterialFactory(course_type=course_type, link=True)
     return course_type
 
 

@@ -6,7 +6,7 @@ from certification.core.models import AuditEvent
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import CourseType
-from certification.training.tests.factories import CourseTypeFactory, LinkMaterialFactory
+from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_the_list_costs_the_same_queries_for_ten_times_the_course_types(
     def add(count: int) -> None:
         for _ in range(count):
             course_type = CourseTypeFactory(organisation=alice_org)
-            LinkMaterialFactory.create_batch(2, course_type=course_type)
+            CourseMaterialFactory.create_batch(2, course_type=course_type, link=True)
 
     add(2)
     client.get(LIST)
