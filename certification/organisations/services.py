@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certification.core.audit import record_event
@@ -74,7 +74,8 @@ def invite_member(
         )
         token = invitation_token(invitation)
         notify(
-            [Addressee(email=email)],
+            # No account yet: written in the language the inviter uses the site in.
+            [Addressee(email=email, language=translation.get_language() or settings.LANGUAGE_CODE)],
             lambda: Notice(
                 subject=_("Join %(name)s on the QGIS Certification Programme")
                 % {"name": organisation.legal_name},
@@ -223,5 +224,7 @@ def change_status(organisation: Organisation, *, by: Any, status: str, reason: s
                     _("Certificates already issued stay valid and verifiable."),
                 ],
                 quote=reason,
+                action_label=_("Open your organisation"),
+                action_path=reverse("organisation_overview", args=[organisation.slug]),
             ),
         )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,6 +124,8 @@ def propose_course_type(course_type: CourseType, *, by: Any) -> None:
                     _("%(organisation)s proposes a new course type.")
                     % {"organisation": course_type.organisation.legal_name}
                 ],
+                action_label=_("Review the course type"),
+                action_path=reverse("review:course_type_review", args=[course_type.pk]),
             ),
         )
 
@@ -157,7 +160,19 @@ def review_course_type(course_type: CourseType, *, by: Any, approve: bool, comme
                     else _("Course type not approved: %(title)s")
                 )
                 % {"title": course_type.title},
-                paragraphs=[],
+                paragraphs=[
+                    _(
+                        "The certification team has approved the course type: you can now run courses of it."
+                    )
+                    if approve
+                    else _(
+                        "The certification team has not approved the course type. You can change it and propose it again."
+                    )
+                ],
                 quote=comment,
+                action_label=_("Open the course type"),
+                action_path=reverse(
+                    "course_type_detail", args=[course_type.organisation.slug, course_type.pk]
+                ),
             ),
         )

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from certification.accounts.models import User
 from certification.applications import notifications, services
@@ -32,6 +32,7 @@ def world(rita, ugo, paula):
         "invitation": invitation,
         "decision": decision,
         "message": message,
+        "rita": rita,
     }
 
 
@@ -60,7 +61,61 @@ EMAILS: dict[str, Callable[[dict], None]] = {
         w["application"], expires_at=timezone.now() + timedelta(days=7)
     ),
     "expired": lambda w: notifications.application_expired(w["application"]),
+    "member_invited": lambda w: _invite_member(w),
+    "organisation_suspended": lambda w: _suspend(w),
+    "course_type_proposed": lambda w: _propose_course_type(w),
+    "course_type_reviewed": lambda w: _review_course_type(w),
 }
+
+
+def _certified_organisation(world: dict):
+    from certification.organisations.models import Organisation
+
+    organisation = world["application"].organisation
+    Organisation.objects.filter(pk=organisation.pk).update(status=Organisation.Status.CERTIFIED)
+    organisation.refresh_from_db()
+    return organisation
+
+
+def _invite_member(world: dict) -> None:
+    from certification.organisations.services import invite_member
+
+    with translation.override(User.objects.first().preferred_language):
+        invite_member(
+            world["application"].organisation,
+            by=world["application"].created_by,
+            email="new.member@example.org",
+            role="trainer",
+        )
+
+
+def _suspend(world: dict) -> None:
+    from certification.organisations.services import change_status
+
+    organisation = _certified_organisation(world)
+    change_status(organisation, by=world["rita"], status="suspended", reason="Unpaid invoices.")
+
+
+def _new_course_type(world: dict, status: str):
+    from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
+
+    course_type = CourseTypeFactory(organisation=_certified_organisation(world), status=status)
+    CourseMaterialFactory(course_type=course_type, link=True)
+    return course_type
+
+
+def _propose_course_type(world: dict) -> None:
+    from certification.training.services import propose_course_type
+
+    propose_course_type(_new_course_type(world, "draft"), by=world["application"].created_by)
+
+
+def _review_course_type(world: dict) -> None:
+    from certification.training.services import review_course_type
+
+    review_course_type(
+        _new_course_type(world, "proposed"), by=world["rita"], approve=False, comment="Too short."
+    )
 
 
 def _send(world: dict, name: str, language: str, capture) -> list:
