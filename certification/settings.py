@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "certification.organisations",
     "certification.training",
     "certification.applications",
+    "certification.billing",
+    "certification.certificates",
     "certification.directory",
     "certification.demo",
 ]
@@ -353,3 +355,10 @@ APPLICATION_MAX_TOTAL_MB = env_int("APPLICATION_MAX_TOTAL_MB", 500, minimum=1)
 # Signed links: outside reviewers and invitations to join an organisation.
 REVIEWER_INVITATION_DAYS = env_int("REVIEWER_INVITATION_DAYS", 30, minimum=1)
 MEMBER_INVITATION_DAYS = env_int("MEMBER_INVITATION_DAYS", 14, minimum=1)
+
+# Certificates: one costs one credit, one credit costs this much (EUR).
+CERTIFICATE_PRICE_EUR = env_str("CERTIFICATE_PRICE_EUR", "20.00")
+# Organisations may revoke their own certificates, and re-issue them free of charge to
+# correct a name, within these many days of issuing; the certification team at any time.
+CERTIFICATE_REVOCATION_DAYS = env_int("CERTIFICATE_REVOCATION_DAYS", 30, minimum=0)
+CERTIFICATE_FREE_REISSUE_DAYS = env_int("CERTIFICATE_FREE_REISSUE_DAYS", 30, minimum=0)

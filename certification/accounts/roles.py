@@ -33,10 +33,18 @@ ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
         "organisations.add_membership",
         "organisations.change_membership",
         "organisations.delete_membership",
+        "training.view_coursetype",
+        "training.view_course",
+        "training.view_trainingcentre",
+        "certificates.view_certificate",
     ],
     GlobalRole.TREASURER: [
         "core.view_auditevent",
         "organisations.view_organisation",
+        "billing.view_billingaccount",
+        "billing.change_billingaccount",
+        "billing.view_creditentry",
+        "certificates.view_certificate",
     ],
     GlobalRole.PSC_MEMBER: [
         "core.view_auditevent",

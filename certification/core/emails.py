@@ -65,7 +65,10 @@ def send_templated_email(
     context: Mapping[str, Any],
     language: str | None = None,
     reply_to: Sequence[str] = (),
+    attachments: Sequence[Mapping[str, str]] = (),
 ) -> None:
+    """Render and queue one message. `attachments` name files in the default storage:
+    `{"path": ..., "filename": ..., "mimetype": ...}`."""
     rendered = render_email(template_name, context, language=language)
     queue_email(
         {
@@ -73,6 +76,7 @@ def send_templated_email(
             "to": list(to),
             "reply_to": list(reply_to),
             "from_email": settings.DEFAULT_FROM_EMAIL,
+            "attachments": [dict(attachment) for attachment in attachments],
         }
     )
 

@@ -6,6 +6,7 @@ from smtplib import SMTPException
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.utils import timezone
@@ -26,6 +27,10 @@ def build_message(message: dict[str, Any]) -> EmailMultiAlternatives:
     )
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")
+    for attachment in message.get("attachments", []):
+        # Files are read from storage at sending time: the task payload stays small.
+        with default_storage.open(attachment["path"], "rb") as handle:
+            email.attach(attachment["filename"], handle.read(), attachment["mimetype"])
     return email
 
 

@@ -9,7 +9,15 @@ from certification.accounts.tests.factories import UserFactory, enable_totp
 
 pytestmark = pytest.mark.django_db
 
-OWN_APPS = {"accounts", "core", "organisations", "training", "applications"}
+OWN_APPS = {
+    "accounts",
+    "core",
+    "organisations",
+    "training",
+    "applications",
+    "billing",
+    "certificates",
+}
 
 
 @pytest.fixture

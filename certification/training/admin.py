@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from certification.training.models import CourseMaterial, CourseType
+from certification.training.models import (
+    Attendee,
+    Course,
+    CourseMaterial,
+    CourseType,
+    Trainer,
+    TrainingCentre,
+)
 
 
 class CourseMaterialInline(admin.TabularInline):
@@ -27,3 +34,55 @@ class CourseMaterialAdmin(admin.ModelAdmin):
     search_fields = ["title", "original_name", "url", "course_type__title"]
     list_select_related = ["course_type"]
     readonly_fields = ["public_id", "original_name", "file_type", "size"]
+
+
+@admin.register(TrainingCentre)
+class TrainingCentreAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "country", "organisation"]
+    list_filter = ["country"]
+    search_fields = ["name", "city", "address", "organisation__legal_name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Trainer)
+class TrainerAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "organisation", "user"]
+    list_filter = ["organisation__country"]
+    search_fields = ["name", "email", "organisation__legal_name"]
+    list_select_related = ["organisation", "user"]
+    autocomplete_fields = ["organisation", "user"]
+
+
+class AttendeeInline(admin.TabularInline):
+    model = Attendee
+    extra = 0
+    fields = ["name", "email"]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = [
+        "course_type",
+        "organisation",
+        "starts_on",
+        "ends_on",
+        "language",
+        "online",
+        "is_public",
+    ]
+    list_filter = ["online", "is_public", "language", "starts_on"]
+    search_fields = ["course_type__title", "organisation__legal_name", "training_centre__city"]
+    list_select_related = ["course_type", "organisation"]
+    autocomplete_fields = ["organisation", "training_centre"]
+    filter_horizontal = ["trainers"]
+    date_hierarchy = "starts_on"
+    inlines = [AttendeeInline]
+
+
+@admin.register(Attendee)
+class AttendeeAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "course"]
+    list_filter = ["course__starts_on"]
+    search_fields = ["name", "email", "course__course_type__title"]
+    list_select_related = ["course__course_type"]

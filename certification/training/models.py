@@ -4,7 +4,9 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from certification.organisations.models import Organisation
 from certification.training.languages import language_names
@@ -134,3 +136,164 @@ class CourseMaterial(models.Model):
             "size": self.size,
             "url": self.url,
         }
+
+
+class PublicIdModel(models.Model):
+    """Rows that appear in URLs carry an unguessable id instead of their sequential key."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class TrainingCentre(PublicIdModel):
+    """A place where an organisation teaches."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="training_centres"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"))
+    city = models.CharField(_("city"), max_length=120)
+    country = CountryField(_("country"))
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training centre")
+        verbose_name_plural = _("training centres")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90)
+                & models.Q(longitude__gte=-180, longitude__lte=180),
+                name="training_centre_coordinates_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+
+class Trainer(PublicIdModel):
+    """A person who delivers courses for an organisation, with or without an account."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="trainers"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trainer_profiles",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("trainer")
+        verbose_name_plural = _("trainers")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CourseQuerySet(models.QuerySet["Course"]):
+    def upcoming(self) -> "CourseQuerySet":
+        from django.utils import timezone
+
+        return self.filter(ends_on__gte=timezone.localdate())
+
+    def public(self) -> "CourseQuerySet":
+        return self.filter(is_public=True, organisation__status=Organisation.Status.CERTIFIED)
+
+    def for_listing(self) -> "CourseQuerySet":
+        return self.select_related(
+            "course_type", "training_centre", "organisation"
+        ).prefetch_related("trainers")
+
+
+class Course(PublicIdModel):
+    """One run of an approved course type."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="courses")
+    course_type = models.ForeignKey(CourseType, on_delete=models.PROTECT, related_name="courses")
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    language = models.CharField(_("language"), max_length=10)
+    trainers = models.ManyToManyField(Trainer, related_name="courses", blank=True)
+    training_centre = models.ForeignKey(
+        TrainingCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
+    )
+    online = models.BooleanField(_("online"), default=False)
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("Listed in the public course catalogue.")
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    registration_url = models.URLField(_("registration link"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-starts_on", "pk"]
+        indexes = [models.Index(fields=["is_public", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="course_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(online=True, training_centre__isnull=True)
+                | models.Q(online=False, training_centre__isnull=False),
+                name="course_is_online_or_at_a_centre",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_type.title} ({self.starts_on:%Y-%m-%d})"
+
+    @property
+    def title(self) -> str:
+        return self.course_type.title
+
+
+class Attendee(PublicIdModel):
+    """A person on a course, with their name exactly as it is to be printed."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="attendees")
+    name = models.CharField(_("name as printed"), max_length=200)
+    email = models.EmailField(_("email"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "course", Lower("email"), name="one_attendee_per_email_and_course"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

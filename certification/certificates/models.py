@@ -1,0 +1,96 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certification.certificates.codes import new_code
+from certification.training.models import Attendee, Course
+
+
+class CertificateQuerySet(models.QuerySet["Certificate"]):
+    def for_verification(self) -> "CertificateQuerySet":
+        """Everything the verification page shows is in the snapshot: one query."""
+        return self.select_related("replaced_by").only(
+            "code",
+            "kind",
+            "status",
+            "snapshot",
+            "issued_at",
+            "revoked_at",
+            "revocation_reason",
+            "replaced_by__code",
+        )
+
+
+def certificate_pdf_path(instance: "Certificate", filename: str) -> str:
+    return f"certificates/{instance.course.organisation_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Certificate(models.Model):
+    """An official QGIS certificate. Never deleted: a revoked one stays, marked revoked."""
+
+    class Kind(models.TextChoices):
+        COMPLETION = "completion", _("Certificate of completion")
+        ATTENDANCE = "attendance", _("Certificate of attendance")
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        REVOKED = "revoked", _("Revoked")
+
+    code = models.CharField(_("code"), max_length=32, unique=True, default=new_code, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certificates")
+    attendee = models.ForeignKey(Attendee, on_delete=models.PROTECT, related_name="certificates")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.VALID
+    )
+    # Everything printed on the certificate, frozen when it was issued.
+    snapshot = models.JSONField(_("printed details"))
+    issued_at = models.DateTimeField(_("issued"), auto_now_add=True, db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
+    pdf = models.FileField(_("PDF"), upload_to=certificate_pdf_path, blank=True, max_length=300)
+    pdf_rendered_at = models.DateTimeField(_("PDF ready"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    email_error = models.CharField(_("delivery problem"), max_length=300, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            # One valid certificate per attendee and course; a replaced one is revoked first.
+            models.UniqueConstraint(
+                fields=["course", "attendee"],
+                condition=models.Q(status="valid"),
+                name="one_valid_certificate_per_attendee_and_course",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="valid", revoked_at__isnull=True)
+                | models.Q(status="revoked", revoked_at__isnull=False),
+                name="revoked_certificates_have_a_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["completion", "attendance"]),
+                name="certificate_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.VALID
