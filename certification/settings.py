@@ -335,7 +335,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # --- The programme ------------------------------------------------------------------------
@@ -362,3 +362,6 @@ CERTIFICATE_PRICE_EUR = env_str("CERTIFICATE_PRICE_EUR", "20.00")
 # correct a name, within these many days of issuing; the certification team at any time.
 CERTIFICATE_REVOCATION_DAYS = env_int("CERTIFICATE_REVOCATION_DAYS", 30, minimum=0)
 CERTIFICATE_FREE_REISSUE_DAYS = env_int("CERTIFICATE_FREE_REISSUE_DAYS", 30, minimum=0)
+# Certificate verification: lookups per client address (REMOTE_ADDR) per window.
+VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30, minimum=1)
+VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 60, minimum=1)

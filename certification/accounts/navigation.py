@@ -27,6 +27,13 @@ def _staff(user: Any) -> bool:
     return user.is_authenticated and user.is_staff
 
 
+def _treasurer(user: Any) -> bool:
+    from certification.accounts.permissions import acts_as
+    from certification.accounts.roles import GlobalRole
+
+    return user.is_authenticated and acts_as(user, GlobalRole.TREASURER)
+
+
 def _reviewer(user: Any) -> bool:
     from certification.accounts.permissions import can
 
@@ -34,9 +41,11 @@ def _reviewer(user: Any) -> bool:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Verify a certificate"), "verify", lambda user: True),
     NavItem(_("Apply"), "applications:apply", lambda user: True),
     NavItem(_("Dashboard"), "dashboard", _authenticated),
     NavItem(_("Review"), "review:queue", _reviewer),
+    NavItem(_("Treasury"), "treasury", _treasurer),
     NavItem(_("Administration"), "admin:index", _staff),
 ]
 

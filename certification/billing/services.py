@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from certification.billing.models import BillingAccount, CreditEntry
 from certification.core.audit import record_event
@@ -46,7 +47,11 @@ def spend_for_certificates(
     available = balance(organisation) + account.allowance
     if len(codes) > available:
         raise CreditError(
-            _("%(needed)s credits are needed, and %(available)s are available.")
+            ngettext(
+                "%(needed)s credit is needed, and %(available)s are available.",
+                "%(needed)s credits are needed, and %(available)s are available.",
+                len(codes),
+            )
             % {"needed": len(codes), "available": max(available, 0)}
         )
     return CreditEntry.objects.bulk_create(

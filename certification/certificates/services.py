@@ -106,9 +106,12 @@ def issue_certificates(
             )
             for attendee, kind in selections
         ]
-        billing.spend_for_certificates(
-            course.organisation, [certificate.code for certificate in certificates], by=by
-        )
+        try:
+            billing.spend_for_certificates(
+                course.organisation, [certificate.code for certificate in certificates], by=by
+            )
+        except billing.CreditError as error:
+            raise CertificateError(str(error)) from error
         try:
             with transaction.atomic():
                 created = Certificate.objects.bulk_create(certificates)
@@ -131,6 +134,11 @@ def _start_delivery(certificate_ids: list[int]) -> None:
     from certification.certificates.tasks import render_and_deliver
 
     render_and_deliver.enqueue(certificate_ids)
+
+
+def free_reissue_until(certificate: Certificate) -> Any:
+    """Until then a name correction costs no credit; after, the replacement costs one."""
+    return certificate.issued_at + timedelta(days=settings.CERTIFICATE_FREE_REISSUE_DAYS)
 
 
 def revocation_deadline(certificate: Certificate) -> Any:
@@ -226,7 +234,10 @@ def reissue_certificate(certificate: Certificate, *, by: Any, name: str) -> Cert
                 by=by,
                 reason=_("Re-issued as %(code)s") % {"code": new.code},
             )
-        billing.spend_for_certificates(old.course.organisation, [new.code], by=by)
+        try:
+            billing.spend_for_certificates(old.course.organisation, [new.code], by=by)
+        except billing.CreditError as error:
+            raise CertificateError(str(error)) from error
         old.replaced_by = new
         old.save(update_fields=["replaced_by"])
         record_event(

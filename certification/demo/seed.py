@@ -14,6 +14,7 @@ from certification.accounts.roles import GlobalRole
 from certification.accounts.services import grant_role
 from certification.core.emails import quiet
 from certification.demo.applications import ensure_applications, ensure_user_groups
+from certification.demo.courses import ensure_courses
 from certification.organisations.models import Membership, Organisation
 
 DEMO_PASSWORD = "qgis-demo-2026"  # noqa: S105 - demo accounts exist only with DEBUG on
@@ -106,8 +107,10 @@ def seed() -> dict[str, int]:
                 organisation=Organisation.objects.get(slug=slug),
                 defaults={"role": role},
             )
+        courses = ensure_courses(users)
     return {
         "users": len(users),
+        "new courses": courses,
         "organisations": Organisation.objects.count(),
         "new applications": created,
     }

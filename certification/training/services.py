@@ -1,11 +1,12 @@
 """State changes of course types after certification: proposals and their review."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +14,21 @@ from django.utils.translation import gettext as _
 from certification.accounts.roles import GlobalRole
 from certification.core.audit import record_event
 from certification.core.notifications import Notice, notify
-from certification.organisations.models import Membership
-from certification.training.models import CourseMaterial, CourseType
+from certification.organisations.models import Membership, Organisation
+from certification.training.attendee_import import (
+    ImportRow,
+    attendee_email_problem,
+    attendee_name_problem,
+    check_import_rows,
+)
+from certification.training.models import (
+    Attendee,
+    Course,
+    CourseMaterial,
+    CourseType,
+    Trainer,
+    TrainingCentre,
+)
 from certification.training.uploads import MaterialRejected, check_material_file
 
 
@@ -176,3 +190,283 @@ def review_course_type(course_type: CourseType, *, by: Any, approve: bool, comme
                 ),
             ),
         )
+
+
+# --- Training centres, trainers, courses and attendees --------------------------------------
+# Only a certified organisation runs courses. The forms already limit every choice to the
+# organisation's own rows; these functions check again, so that no other caller (the API, a
+# shell) can mix organisations.
+
+
+class TrainingError(Exception):
+    """A change to a training centre, trainer, course or attendee that is not allowed now."""
+
+
+def _require_certified(organisation: Organisation) -> None:
+    if organisation.status != Organisation.Status.CERTIFIED:
+        raise TrainingError(_("Only certified organisations run courses."))
+
+
+def add_training_centre(
+    organisation: Organisation, centre: TrainingCentre, *, by: Any
+) -> TrainingCentre:
+    """Save a new training centre (an unsaved instance with its details) for the organisation."""
+    with transaction.atomic():
+        _require_certified(organisation)
+        centre.organisation = organisation
+        centre.save()
+        record_event("training_centre.created", actor=by, target=centre)
+    return centre
+
+
+def update_training_centre(centre: TrainingCentre, *, by: Any, fields: list[str]) -> None:
+    """Save the changed `fields` of a training centre."""
+    if not fields:
+        return
+    with transaction.atomic():
+        _require_certified(centre.organisation)
+        centre.save(update_fields=fields)
+        record_event(
+            "training_centre.updated", actor=by, target=centre, data={"fields": sorted(fields)}
+        )
+
+
+def delete_training_centre(centre: TrainingCentre, *, by: Any) -> None:
+    """Delete a training centre no course takes place at."""
+    try:
+        with transaction.atomic():
+            _require_certified(centre.organisation)
+            record_event("training_centre.deleted", actor=by, target=centre)
+            centre.delete()
+    except ProtectedError as protected:
+        raise TrainingError(
+            _("Courses take place at this training centre: it cannot be deleted.")
+        ) from protected
+
+
+def _check_member_account(organisation: Organisation, trainer: Trainer) -> None:
+    if trainer.user_id is None:
+        return
+    if not Membership.objects.filter(organisation=organisation, user_id=trainer.user_id).exists():
+        raise TrainingError(_("Only a member of the organisation can be linked to a trainer."))
+    if organisation.trainers.filter(user_id=trainer.user_id).exclude(pk=trainer.pk).exists():
+        raise TrainingError(_("This member's account is already linked to another trainer."))
+
+
+def add_trainer(organisation: Organisation, trainer: Trainer, *, by: Any) -> Trainer:
+    """Save a new trainer, optionally linked to the account of a member of the organisation."""
+    with transaction.atomic():
+        _require_certified(organisation)
+        trainer.organisation = organisation
+        _check_member_account(organisation, trainer)
+        trainer.save()
+        record_event("trainer.created", actor=by, target=trainer)
+    return trainer
+
+
+def update_trainer(trainer: Trainer, *, by: Any, fields: list[str]) -> None:
+    if not fields:
+        return
+    with transaction.atomic():
+        _require_certified(trainer.organisation)
+        _check_member_account(trainer.organisation, trainer)
+        trainer.save(update_fields=fields)
+        record_event("trainer.updated", actor=by, target=trainer, data={"fields": sorted(fields)})
+
+
+def delete_trainer(trainer: Trainer, *, by: Any) -> None:
+    """Delete a trainer who teaches no course: past courses keep their trainers."""
+    with transaction.atomic():
+        _require_certified(trainer.organisation)
+        if trainer.courses.exists():
+            raise TrainingError(
+                _("This trainer teaches courses: remove them from those courses first.")
+            )
+        record_event("trainer.deleted", actor=by, target=trainer)
+        trainer.delete()
+
+
+def _check_course(course: Course, trainers: Sequence[Trainer]) -> None:
+    """Everything a course refers to belongs to its organisation; the type is approved."""
+    organisation_id = course.organisation_id
+    course_type = course.course_type
+    if course_type.organisation_id != organisation_id:
+        raise TrainingError(_("Choose one of your organisation's course types."))
+    if course_type.status != CourseType.Status.APPROVED and (
+        course.pk is None
+        or not Course.objects.filter(pk=course.pk, course_type_id=course_type.pk).exists()
+    ):
+        raise TrainingError(_("Courses can only be run of approved course types."))
+    if course.ends_on < course.starts_on:
+        raise TrainingError(_("The last day cannot be before the first day."))
+    if course.online == (course.training_centre_id is not None):
+        raise TrainingError(_("A course is either online or at one training centre."))
+    if course.training_centre is not None and course.training_centre.organisation_id != (
+        organisation_id
+    ):
+        raise TrainingError(_("Choose one of your organisation's training centres."))
+    if any(trainer.organisation_id != organisation_id for trainer in trainers):
+        raise TrainingError(_("Choose your organisation's own trainers."))
+
+
+def create_course(
+    organisation: Organisation, course: Course, *, trainers: Sequence[Trainer], by: Any
+) -> Course:
+    """Schedule a course (an unsaved instance with its details) of an approved course type."""
+    with transaction.atomic():
+        _require_certified(organisation)
+        course.organisation = organisation
+        course.created_by = by if getattr(by, "is_authenticated", False) else None
+        _check_course(course, trainers)
+        course.save()
+        course.trainers.set(trainers)
+        record_event("course.created", actor=by, target=course)
+    return course
+
+
+def update_course(
+    course: Course, *, trainers: Sequence[Trainer], fields: list[str], by: Any
+) -> None:
+    """Save a course's changed `fields` and its trainers. Issued certificates keep what they
+    printed: they hold a snapshot of the course."""
+    with transaction.atomic():
+        _require_certified(course.organisation)
+        _check_course(course, trainers)
+        changed = list(fields)
+        if {trainer.pk for trainer in trainers} != set(
+            course.trainers.values_list("pk", flat=True)
+        ):
+            course.trainers.set(trainers)
+            changed.append("trainers")
+        if not changed:
+            return
+        if fields:
+            course.save(update_fields=fields)
+        record_event("course.updated", actor=by, target=course, data={"fields": sorted(changed)})
+
+
+def delete_course(course: Course, *, by: Any) -> None:
+    """Delete a course, with its attendees, unless certificates were issued for it."""
+    try:
+        with transaction.atomic():
+            _require_certified(course.organisation)
+            record_event("course.deleted", actor=by, target=course)
+            course.delete()
+    except ProtectedError as protected:
+        raise TrainingError(
+            _("Certificates were issued for this course: it cannot be deleted.")
+        ) from protected
+
+
+def _check_attendee(name: str, email: str) -> None:
+    problem = attendee_name_problem(name) or attendee_email_problem(email)
+    if problem:
+        raise TrainingError(problem)
+
+
+def add_attendee(course: Course, *, name: str, email: str, by: Any) -> Attendee:
+    """Put one person on a course, by the name printed on their certificate."""
+    name, email = name.strip(), email.strip()
+    _check_attendee(name, email)
+    try:
+        with transaction.atomic():
+            _require_certified(course.organisation)
+            if course.attendees.filter(email__iexact=email).exists():
+                raise TrainingError(_("Someone with this email is already on the course."))
+            attendee = Attendee.objects.create(course=course, name=name, email=email)
+            record_event(
+                "attendee.added", actor=by, target=attendee, data={"course": str(course.public_id)}
+            )
+    except IntegrityError as duplicate:
+        raise TrainingError(_("Someone with this email is already on the course.")) from duplicate
+    return attendee
+
+
+def update_attendee(attendee: Attendee, *, name: str, email: str, by: Any) -> None:
+    """Correct an attendee's name or email before any certificate is issued to them.
+
+    A name printed on a certificate is corrected by re-issuing the certificate.
+    """
+    name, email = name.strip(), email.strip()
+    _check_attendee(name, email)
+    try:
+        with transaction.atomic():
+            _require_certified(attendee.course.organisation)
+            if attendee.certificates.exists():
+                raise TrainingError(
+                    _(
+                        "A certificate was issued to this attendee: correct the name by "
+                        "re-issuing the certificate."
+                    )
+                )
+            duplicates = attendee.course.attendees.filter(email__iexact=email)
+            if duplicates.exclude(pk=attendee.pk).exists():
+                raise TrainingError(_("Someone with this email is already on the course."))
+            changed = [
+                field
+                for field, value in (("name", name), ("email", email))
+                if getattr(attendee, field) != value
+            ]
+            if not changed:
+                return
+            attendee.name, attendee.email = name, email
+            attendee.save(update_fields=changed)
+            record_event("attendee.updated", actor=by, target=attendee, data={"fields": changed})
+    except IntegrityError as duplicate:
+        raise TrainingError(_("Someone with this email is already on the course.")) from duplicate
+
+
+def remove_attendee(attendee: Attendee, *, by: Any) -> None:
+    """Take someone off a course, unless a certificate was issued to them."""
+    try:
+        with transaction.atomic():
+            _require_certified(attendee.course.organisation)
+            record_event(
+                "attendee.removed",
+                actor=by,
+                target=attendee,
+                data={"course": str(attendee.course.public_id)},
+            )
+            attendee.delete()
+    except ProtectedError as protected:
+        raise TrainingError(
+            _("A certificate was issued to this attendee: they stay on the course.")
+        ) from protected
+
+
+def import_attendees(course: Course, rows: Sequence[tuple[str, str]], *, by: Any) -> list[Attendee]:
+    """Put every (name, email) row on the course, or none of them.
+
+    The rows were checked for the preview; they are checked again here against the
+    attendees the course has now.
+    """
+    if not rows:
+        raise TrainingError(_("The file has no attendees."))
+    try:
+        with transaction.atomic():
+            _require_certified(course.organisation)
+            # One import at a time per course, so two imports cannot both add someone.
+            Course.objects.select_for_update().filter(pk=course.pk).first()
+            existing = {email.lower() for email in course.attendees.values_list("email", flat=True)}
+            checked = check_import_rows(
+                [ImportRow(number, name, email) for number, (name, email) in enumerate(rows, 2)],
+                existing,
+            )
+            if any(row.problems for row in checked):
+                raise TrainingError(
+                    _("Some rows have problems: nothing was imported. Upload the file again.")
+                )
+            attendees = Attendee.objects.bulk_create(
+                [
+                    Attendee(course=course, name=name.strip(), email=email.strip())
+                    for name, email in rows
+                ]
+            )
+            record_event(
+                "attendees.imported", actor=by, target=course, data={"count": len(attendees)}
+            )
+    except IntegrityError as duplicate:
+        raise TrainingError(
+            _("Someone in the file is already on the course: nothing was imported.")
+        ) from duplicate
+    return attendees

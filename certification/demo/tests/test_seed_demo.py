@@ -8,8 +8,11 @@ from django.test import override_settings
 from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole, has_role
 from certification.applications.models import Application, Contribution, Status, UserGroup
+from certification.certificates.models import Certificate
+from certification.demo.courses import ATTENDEES
 from certification.demo.seed import DEMO_PASSWORD
 from certification.organisations.models import Membership, Organisation
+from certification.training.models import Course, TrainingCentre
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +34,12 @@ def test_it_creates_an_account_for_every_role_quickly() -> None:
     assert set(Application.objects.values_list("status", flat=True)) == set(Status.values)
     assert UserGroup.objects.count() >= 5
     assert Contribution.objects.filter(published=True).exists()
+    # Courses in several countries, past ones with certificates for names in many scripts.
+    assert Course.objects.upcoming().public().count() >= 6
+    assert TrainingCentre.objects.values("country").distinct().count() >= 3
+    assert Certificate.objects.count() >= 12
+    holders = set(Certificate.objects.values_list("attendee__name", flat=True))
+    assert len(holders & set(ATTENDEES)) >= 8  # Greek, Cyrillic, Arabic, Hebrew, CJK…
     alice = User.objects.get(email="alice@example.org")
     assert alice.check_password(DEMO_PASSWORD)
     rita = User.objects.get(email="rita@example.org")

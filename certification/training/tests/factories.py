@@ -1,11 +1,20 @@
 """Factories for course types and their training material."""
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 import factory
 
 from certification.organisations.tests.factories import OrganisationFactory
-from certification.training.models import CourseMaterial, CourseType
+from certification.training.models import (
+    Attendee,
+    Course,
+    CourseMaterial,
+    CourseType,
+    Trainer,
+    TrainingCentre,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -56,3 +65,86 @@ class CourseMaterialFactory(factory.django.DjangoModelFactory):
     original_name = "slides.pdf"
     file_type = "pdf"
     size = len(PDF)
+
+
+# --- Training centres, trainers, courses and attendees -------------------------------------
+
+
+class TrainingCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingCentre
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Training centre {n}")
+    address = "Drottninggatan 12"
+    city = "Stockholm"
+    country = "SE"
+    latitude = Decimal("59.332600")
+    longitude = Decimal("18.064900")
+
+
+class TrainerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trainer
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Trainer {n}")
+    email = factory.Sequence(lambda n: f"trainer{n}@example.org")
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    """An upcoming two-day public course of an approved type, at a training centre.
+
+    `CourseFactory(trainers=[trainer])` sets its trainers; `online=True` drops the centre.
+    """
+
+    class Meta:
+        model = Course
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    course_type = factory.SubFactory(
+        CourseTypeFactory,
+        organisation=factory.SelfAttribute("..organisation"),
+        status=CourseType.Status.APPROVED,
+    )
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=1))
+    language = "sv"
+    online = False
+    training_centre = factory.Maybe(
+        "online",
+        yes_declaration=None,
+        no_declaration=factory.SubFactory(
+            TrainingCentreFactory, organisation=factory.SelfAttribute("..organisation")
+        ),
+    )
+    is_public = True
+
+    @factory.post_generation
+    def trainers(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.trainers.set(extracted)
+
+
+class AttendeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendee
+
+    course = factory.SubFactory(CourseFactory)
+    name = factory.Sequence(lambda n: f"Attendee Number {n}")
+    email = factory.Sequence(lambda n: f"attendee{n}@example.org")
+
+
+def give_certificate(attendee: Attendee, *, status: str = "valid", kind: str = "completion") -> Any:
+    """A certificate for the attendee, made through the reverse relation `certificates`:
+    the training app does not import the certificates app, its tests neither."""
+    from django.utils import timezone
+
+    return attendee.certificates.create(
+        course=attendee.course,
+        kind=kind,
+        status=status,
+        snapshot={"name": attendee.name},
+        revoked_at=timezone.now() if status == "revoked" else None,
+    )

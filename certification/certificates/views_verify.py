@@ -1,0 +1,383 @@
+"""Certificate verification, for people and for machines.
+
+- `/verify/` — a form; `?code=…` is normalised and redirected to the certificate's page.
+- `/verify/<code>/` — the certificate's page, or JSON when the client asks for it
+  (`Accept: application/json`); other spellings of a code redirect to the canonical one.
+- `/verify/<code>.json` — the same data as JSON, always.
+
+Anyone may look up any code, so lookups are counted per client address in the shared cache
+(a fixed window: VERIFY_RATE_LIMIT lookups per VERIFY_RATE_WINDOW_SECONDS) to make guessing
+codes slow; codes have over 60 random bits besides. The address is REMOTE_ADDR: a reverse
+proxy in front of the site must pass the visitor's address there, or every visitor shares
+the proxy's allowance. IPv6 clients are counted per /64, the block one subscriber gets.
+
+The page shows only what is printed on the certificate (its snapshot), never the email.
+"""
+
+import ipaddress
+import math
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, CharField, F, Value, When
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+from django_countries import countries
+
+from certification.certificates.codes import normalise
+from certification.certificates.models import Certificate
+from certification.organisations.models import Organisation
+
+DEFAULT_RATE_LIMIT = 30
+DEFAULT_RATE_WINDOW_SECONDS = 60
+# Longer input is not a code: it is refused before any work is done on it.
+MAX_CODE_INPUT = 100
+JSON_TYPE = "application/json"
+LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Certificate code"),
+        help_text=_(
+            "The code printed on the certificate, for example QGIS-7K3M-9QX2-HT4R-5W. "
+            "Upper or lower case, with or without spaces and dashes."
+        ),
+        error_messages={"required": _("Type the code printed on the certificate.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "QGIS-XXXX-XXXX-XXXX-XX",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        typed = self.cleaned_data["code"]
+        canonical = normalise(typed) if len(typed) <= MAX_CODE_INPUT else None
+        if canonical is None:
+            raise forms.ValidationError(
+                _("This is not a valid certificate code — check for typos."), code="malformed"
+            )
+        return canonical
+
+
+# --- Throttling ---------------------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address lookups are counted against: REMOTE_ADDR, or its /64 for IPv6."""
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
+def count_lookup(request: HttpRequest) -> int | None:
+    """Count one lookup; the seconds to wait when over the limit, else None."""
+    limit = getattr(settings, "VERIFY_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    window = getattr(settings, "VERIFY_RATE_WINDOW_SECONDS", DEFAULT_RATE_WINDOW_SECONDS)
+    now = time.time()
+    window_number = int(now // window)
+    key = f"verify-lookups:{client_address(request)}:{window_number}"
+    # incr() first: the common case when someone is hammering, and the cheapest with the
+    # database cache. incr() and add() are atomic in Redis, so no count is lost there.
+    # (A key per window: the database cache's incr() resets timeouts, which is harmless.)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the first lookup in this window
+        count = 1 if cache.add(key, 1, timeout=window) else cache.incr(key)
+    if count <= limit:
+        return None
+    return max(1, math.ceil((window_number + 1) * window - now))
+
+
+# --- What a verification shows ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A certificate as the public sees it: the printed details, status, and links."""
+
+    code: str
+    status: str
+    is_valid: bool
+    holder: str
+    kind: str
+    kind_label: str
+    course_title: str
+    hours: int | None
+    qgis_version: str
+    starts_on: date | None
+    ends_on: date | None
+    online: bool
+    place: str
+    country_name: str
+    trainers: list[str]
+    organisation: str
+    organisation_path: str
+    issued_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str
+    replaced_by: str
+    verification_url: str
+    print_language: str
+
+    @property
+    def title(self) -> str:
+        """The certificate's name, in the language it is printed in (for LinkedIn)."""
+        with translation.override(self.print_language):
+            return self.page_title
+
+    @property
+    def page_title(self) -> str:
+        """The certificate's name in the visitor's language (for the page and sharing)."""
+        return str(
+            _("%(course)s — %(kind)s")
+            % {"course": self.course_title, "kind": Certificate.Kind(self.kind).label}
+        )
+
+    @property
+    def organisation_url(self) -> str:
+        return f"{settings.SITE_URL}{self.organisation_path}" if self.organisation_path else ""
+
+    @property
+    def replaced_by_path(self) -> str:
+        return reverse("verify_certificate", args=[self.replaced_by]) if self.replaced_by else ""
+
+    @property
+    def json_path(self) -> str:
+        return reverse("verify_certificate_json", args=[self.code])
+
+    @property
+    def linkedin_url(self) -> str:
+        issued = timezone.localtime(self.issued_at)
+        query = urlencode(
+            {
+                "startTask": "CERTIFICATION_NAME",
+                "name": self.title,
+                "organizationName": self.organisation,
+                "issueYear": issued.year,
+                "issueMonth": issued.month,
+                "certUrl": self.verification_url,
+                "certId": self.code,
+            },
+            quote_via=quote,
+        )
+        return f"{LINKEDIN_ADD_URL}?{query}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "status": self.status,
+            "valid": self.is_valid,
+            "holder": self.holder,
+            "kind": self.kind,
+            "course": {
+                "title": self.course_title,
+                "hours": self.hours,
+                "qgis_version": self.qgis_version,
+                "starts_on": self.starts_on.isoformat() if self.starts_on else None,
+                "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+                "online": self.online,
+                "place": self.place or None,
+                "trainers": self.trainers,
+            },
+            "organisation": {"name": self.organisation, "url": self.organisation_url or None},
+            "issued_at": self.issued_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "revocation_reason": self.revocation_reason or None,
+            "replaced_by": self.replaced_by or None,
+            "verification_url": self.verification_url,
+        }
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def describe(certificate: Certificate, *, organisation_slug: str) -> Verification:
+    """Only the snapshot's printed fields are read: the email in it never leaves here.
+
+    `organisation_slug` is that of the organisation's public page, or "" when it has none.
+    """
+    printed = certificate.snapshot
+    country = printed.get("country", "")
+    return Verification(
+        code=certificate.code,
+        status=certificate.status,
+        is_valid=certificate.is_valid,
+        holder=printed.get("name", ""),
+        kind=certificate.kind,
+        kind_label=certificate.get_kind_display(),
+        course_title=printed.get("course_title", ""),
+        hours=printed.get("hours"),
+        qgis_version=printed.get("qgis_version", ""),
+        starts_on=_date(printed.get("starts_on")),
+        ends_on=_date(printed.get("ends_on")),
+        online=bool(printed.get("online")),
+        place=printed.get("place", ""),
+        country_name=str(countries.name(country)) if country else "",
+        trainers=list(printed.get("trainers") or []),
+        organisation=printed.get("organisation", ""),
+        organisation_path=reverse("organisation_public", args=[organisation_slug])
+        if organisation_slug
+        else "",
+        issued_at=certificate.issued_at,
+        revoked_at=certificate.revoked_at,
+        revocation_reason=certificate.revocation_reason,
+        replaced_by=certificate.replaced_by.code if certificate.replaced_by else "",
+        verification_url=verification_url(certificate.code),
+        print_language=printed.get("language") or settings.LANGUAGE_CODE,
+    )
+
+
+def verification_url(code: str) -> str:
+    return f"{settings.SITE_URL}{reverse('verify_certificate', args=[code])}"
+
+
+def find_verification(code: str) -> Verification | None:
+    """One query: the certificate, its replacement's code and its organisation's public slug.
+
+    The organisation is linked only while its public page exists, by its current slug.
+    """
+    public_slug = Case(
+        When(
+            course__organisation__status=Organisation.Status.CERTIFIED,
+            then=F("course__organisation__slug"),
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    try:
+        certificate = (
+            Certificate.objects.for_verification()
+            .annotate(public_organisation_slug=public_slug)
+            .get(code=code)
+        )
+    except Certificate.DoesNotExist:
+        return None
+    return describe(certificate, organisation_slug=certificate.public_organisation_slug)
+
+
+# --- Responses ----------------------------------------------------------------------------
+
+
+def _json(data: dict[str, Any], *, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Public data, readable by other sites' scripts; kept out of search engines.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _throttled(request: HttpRequest, retry_after: int, *, as_json: bool) -> HttpResponse:
+    if as_json:
+        response: HttpResponse = _json(
+            {
+                "error": str(_("Too many lookups. Try again in a moment.")),
+                "retry_after": retry_after,
+            },
+            status=429,
+        )
+    else:
+        response = render(
+            request, "certificates/verify_throttled.html", {"retry_after": retry_after}, status=429
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _malformed(request: HttpRequest, code: str, *, as_json: bool) -> HttpResponse:
+    if as_json:
+        return _json({"error": str(_("This is not a valid certificate code."))}, status=404)
+    form = VerifyForm(data={"code": code})
+    form.is_valid()  # shows why
+    return render(request, "certificates/verify.html", {"form": form}, status=404)
+
+
+def _not_found(request: HttpRequest, code: str, *, as_json: bool) -> HttpResponse:
+    if as_json:
+        return _json({"error": str(_("No certificate with this code."))}, status=404)
+    return render(
+        request,
+        "certificates/verify_not_found.html",
+        {"code": code, "form": VerifyForm(initial={"code": code})},
+        status=404,
+    )
+
+
+def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) -> HttpResponse:
+    """The answer for a code in a URL, once the format is chosen; `url_name` is that URL's."""
+    canonical = normalise(code) if len(code) <= MAX_CODE_INPUT else None
+    if canonical is None:
+        if retry_after := count_lookup(request):
+            return _throttled(request, retry_after, as_json=as_json)
+        return _malformed(request, code, as_json=as_json)
+    if canonical != code:
+        # Not counted: it reveals nothing, and the page it leads to counts.
+        return HttpResponsePermanentRedirect(reverse(url_name, args=[canonical]))
+    if retry_after := count_lookup(request):
+        return _throttled(request, retry_after, as_json=as_json)
+    verification = find_verification(canonical)
+    if verification is None:
+        return _not_found(request, canonical, as_json=as_json)
+    if as_json:
+        return _json(verification.as_json())
+    return render(request, "certificates/verify_certificate.html", {"verification": verification})
+
+
+# --- Views --------------------------------------------------------------------------------
+
+
+@require_safe
+def verify(request: HttpRequest) -> HttpResponse:
+    """The form. A well-formed code goes to its page; a malformed one is explained here."""
+    if "code" not in request.GET:
+        return render(request, "certificates/verify.html", {"form": VerifyForm()})
+    form = VerifyForm(data=request.GET)
+    if form.is_valid():
+        return redirect("verify_certificate", form.cleaned_data["code"])
+    if form.has_error("code", "malformed") and (retry_after := count_lookup(request)):
+        return _throttled(request, retry_after, as_json=False)
+    return render(request, "certificates/verify.html", {"form": form})
+
+
+@require_safe
+def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
+    """The page of one certificate, or its JSON for clients that prefer it."""
+    as_json = request.get_preferred_type(["text/html", JSON_TYPE]) == JSON_TYPE
+    response = _lookup(request, code, as_json=as_json, url_name="verify_certificate")
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+@require_safe
+def verify_certificate_json(request: HttpRequest, code: str) -> HttpResponse:
+    return _lookup(request, code, as_json=True, url_name="verify_certificate_json")
