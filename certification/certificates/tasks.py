@@ -111,7 +111,16 @@ def certificate_email(certificate: Certificate) -> dict[str, Any]:
                 "mimetype": "application/pdf",
             }
         ],
+        # A retry by core's deliver_email that succeeds marks the certificate as emailed.
+        "on_sent": "certification.certificates.tasks.mark_emailed",
+        "on_sent_args": [certificate.pk],
     }
+
+
+def mark_emailed(certificate_id: int) -> None:
+    Certificate.objects.filter(pk=certificate_id).update(
+        email_sent_at=timezone.now(), email_error=""
+    )
 
 
 def deliver_certificate(certificate: Certificate) -> bool:

@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ def deliver_email(message: dict[str, Any], attempt: int = 1) -> None:
     """Send one rendered message; on a transport failure, try again later with backoff."""
     try:
         build_message(message).send()
+        # Whoever queued the message may want to know it went out (a certificate's status).
+        if message.get("on_sent"):
+            import_string(message["on_sent"])(*message.get("on_sent_args", []))
     except (SMTPException, OSError) as exc:
         if attempt >= settings.EMAIL_TASK_MAX_ATTEMPTS:
             logger.error("Giving up on email to %s after %s attempts", message["to"], attempt)

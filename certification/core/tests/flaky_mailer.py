@@ -16,3 +16,11 @@ class FlakyEmailBackend(EmailBackend):
             FlakyEmailBackend.failures_left -= 1
             raise SMTPServerDisconnected("Connection unexpectedly closed")
         return super().send_messages(messages)
+
+
+SENT_CALLBACKS: list[tuple] = []
+
+
+def remember_sent(*args: Any) -> None:
+    """An `on_sent` callback for tests."""
+    SENT_CALLBACKS.append(args)

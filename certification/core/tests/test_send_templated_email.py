@@ -99,3 +99,25 @@ def test_nothing_is_sent_while_quiet(django_capture_on_commit_callbacks) -> None
         send_templated_email("role_granted", to=["alice@example.org"], context=CONTEXT)
 
     assert mail.outbox == []
+
+
+@override_settings(MAILERS=FLAKY, EMAIL_TASK_MAX_ATTEMPTS=3)
+def test_the_sender_is_told_once_the_message_went_out_even_after_a_retry() -> None:
+    from certification.core.tasks import deliver_email
+    from certification.core.tests import flaky_mailer
+
+    flaky_mailer.SENT_CALLBACKS.clear()
+    FlakyEmailBackend.failures_left, FlakyEmailBackend.attempts = 1, 0
+
+    deliver_email.enqueue(
+        {
+            "subject": "Hello",
+            "text": "Hello",
+            "to": ["alice@example.org"],
+            "on_sent": "certification.core.tests.flaky_mailer.remember_sent",
+            "on_sent_args": [42],
+        }
+    )
+
+    assert FlakyEmailBackend.attempts == 2
+    assert flaky_mailer.SENT_CALLBACKS == [(42,)]
