@@ -1,14 +1,14 @@
 """Certificate PDFs: A4 landscape, archival PDF/A, in the language the certificate was issued in.
 
 Everything printed comes from the certificate's snapshot, frozen when it was issued; only
-the organisation's logo is read at rendering time. A batch is laid out as ONE HTML document
-with one page per certificate (layout, fonts and the stylesheet are set up once), then each
-page is written as its own PDF. WeasyPrint shapes every script through HarfBuzz with the
+the organisation's logo is read at rendering time. A batch is drawn in two layers: the
+background (everything but the person) laid out once per course, kind and day, and the
+people's names, codes and QR codes laid out together in one document; pikepdf then draws each
+person's layer on its background and writes the certificate's own PDF/A with its own title. WeasyPrint shapes every script through HarfBuzz with the
 system Noto fonts and embeds the subset it uses; it fetches nothing but `data:` URLs.
 """
 
 import base64
-import copy
 import io
 import threading
 import unicodedata
@@ -17,6 +17,7 @@ from datetime import date
 from itertools import batched
 from typing import Any
 
+import pikepdf
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -40,6 +41,9 @@ CHUNK_SIZE = 50
 PREVIEW_CODE = "QGIS-PREV-IEW0-0000-00"
 LOGO_MAX_PIXELS = (600, 240)
 QR_COLOUR = "#1d2a12"
+# Any of the eight masks reads; choosing the best one per code is a fifth of the rendering
+# time of a certificate, so every code uses the same one.
+QR_MASK = 4
 # Up to this display width a name or course title is printed in full size, then smaller.
 NAME_SIZES = ((30, ""), (46, "m"), (72, "s"))
 COURSE_SIZES = ((56, ""), (100, "m"))
@@ -51,7 +55,7 @@ def verification_url(code: str) -> str:
 
 def verification_qr(code: str) -> segno.QRCode:
     """The QR code printed on the certificate: the address of its verification page."""
-    return segno.make(verification_url(code), error="m", micro=False)
+    return segno.make(verification_url(code), error="m", micro=False, mask=QR_MASK)
 
 
 def pdf_filename(certificate: Certificate) -> str:
@@ -128,25 +132,22 @@ def _place(snapshot: dict[str, Any]) -> str:
     return ", ".join(part for part in (snapshot.get("place", ""), str(country)) if part)
 
 
-def page_context(
+def background_context(
     certificate: Certificate, *, logo: str = "", preview: bool = False
 ) -> dict[str, Any]:
-    """What one page shows. Call inside `translation.override(<the snapshot's language>)`."""
+    """What the page shows that is not the person's own: the same for every certificate of
+    one course, kind and day. Call inside `translation.override(<the snapshot's language>)`.
+    """
     snapshot = certificate.snapshot
     revoked = certificate.status == Certificate.Status.REVOKED
     issued_at = certificate.issued_at or timezone.now()
-    url = verification_url(certificate.code)
     return {
         "language": snapshot["language"],
         "preview": preview,
         "revoked": revoked,
         "revoked_on": _date(timezone.localdate(certificate.revoked_at)) if revoked else "",
-        "kind_label": Certificate.Kind(snapshot["kind"]).label,
+        "kind_label": str(Certificate.Kind(snapshot["kind"]).label),
         "completed": snapshot["kind"] == Certificate.Kind.COMPLETION,
-        "name": snapshot["name"],
-        "name_direction": text_direction(snapshot["name"]),
-        "name_language": name_language(snapshot["name"]),
-        "name_size": size_class(snapshot["name"], NAME_SIZES, "xs"),
         "course_title": snapshot["course_title"],
         "course_direction": text_direction(snapshot["course_title"]),
         "course_size": size_class(snapshot["course_title"], COURSE_SIZES, "s"),
@@ -160,8 +161,20 @@ def page_context(
         "organisation": snapshot["organisation"],
         "issued_on": _date(timezone.localdate(issued_at)),
         "logo": logo,
+    }
+
+
+def person_context(certificate: Certificate) -> dict[str, Any]:
+    """What only this certificate shows: the name, the code and the way to verify it."""
+    name = certificate.snapshot["name"]
+    return {
+        "language": certificate.snapshot["language"],
+        "name": name,
+        "name_direction": text_direction(name),
+        "name_language": name_language(name),
+        "name_size": size_class(name, NAME_SIZES, "xs"),
         "code": certificate.code,
-        "verify_url": url,
+        "verify_url": verification_url(certificate.code),
         # One pixel per module, drawn without smoothing: a few hundred bytes, sharp in print.
         "qr": verification_qr(certificate.code).png_data_uri(scale=1, border=0, dark=QR_COLOUR),
     }
@@ -184,49 +197,75 @@ def _engine() -> tuple[CSS, FontConfiguration, URLFetcher]:
     return _engines.parts
 
 
+def _write_pdf(pages: list[str], language: str) -> bytes:
+    """One PDF/A document of the given pages (HTML sections), each of which must fit a page."""
+    stylesheet, font_config, url_fetcher = _engine()
+    html = render_to_string(
+        "certificates/pdf/document.html", {"pages": pages, "language": language, "title": "QGIS"}
+    )
+    document = HTML(string=html, url_fetcher=url_fetcher).render(
+        stylesheets=[stylesheet], font_config=font_config, pdf_variant=PDF_VARIANT
+    )
+    if len(document.pages) != len(pages):
+        raise RuntimeError(
+            f"{len(pages)} certificate pages were laid out on {len(document.pages)} pages: "
+            "a certificate must fit on one page."
+        )
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _stack(background: bytes, layer: pikepdf.Page, *, title: str, author: str) -> bytes:
+    """The background with the person's layer drawn on it, as the certificate's own PDF/A."""
+    with pikepdf.open(io.BytesIO(background)) as pdf:
+        pdf.pages[0].add_overlay(layer)
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
+            metadata["dc:title"] = title
+            metadata["dc:creator"] = [author]
+        output = io.BytesIO()
+        pdf.save(output)
+    return output.getvalue()
+
+
 def _render_pages(certificates: Sequence[Certificate], *, preview: bool = False) -> list[bytes]:
+    """Each certificate's PDF, in two layers: the background is laid out once for all the
+    certificates that share it (usually a whole course), the people's layers together in
+    one document; then each person's page is drawn on its background."""
     if not certificates:
         return []
     logos: dict[int | None, str] = {}
-    pages = []
+    backgrounds: dict[tuple[tuple[str, Any], ...], bytes] = {}
+    chosen_backgrounds, layers, titles = [], [], []
     for certificate in certificates:
         organisation = certificate.course.organisation if certificate.course_id else None
         key = organisation.pk if organisation else None
         if key not in logos:
             logos[key] = logo_data_uri(organisation)
-        with translation.override(certificate.snapshot["language"]):
-            pages.append(
-                render_to_string(
-                    "certificates/pdf/page.html",
-                    page_context(certificate, logo=logos[key], preview=preview),
-                )
+        snapshot = certificate.snapshot
+        with translation.override(snapshot["language"]):
+            context = background_context(certificate, logo=logos[key], preview=preview)
+            shared = tuple(sorted(context.items()))
+            if shared not in backgrounds:
+                page = render_to_string("certificates/pdf/background.html", context)
+                backgrounds[shared] = _write_pdf([page], snapshot["language"])
+            chosen_backgrounds.append(backgrounds[shared])
+            layers.append(
+                render_to_string("certificates/pdf/overlay.html", person_context(certificate))
             )
-    stylesheet, font_config, url_fetcher = _engine()
-    html = render_to_string(
-        "certificates/pdf/document.html",
-        {"pages": pages, "language": certificates[0].snapshot["language"], "title": "QGIS"},
-    )
-    document = HTML(string=html, url_fetcher=url_fetcher).render(
-        stylesheets=[stylesheet], font_config=font_config, pdf_variant=PDF_VARIANT
-    )
-    if len(document.pages) != len(certificates):
-        raise RuntimeError(
-            f"{len(certificates)} certificates were laid out on {len(document.pages)} pages: "
-            "a certificate must fit on one page."
-        )
-    pdfs = []
-    for certificate, page in zip(certificates, document.pages, strict=True):
-        single = document.copy([page])
-        single.metadata = copy.copy(document.metadata)
-        with translation.override(certificate.snapshot["language"]):
-            single.metadata.title = gettext("QGIS certificate %(code)s: %(name)s") % {
-                "code": certificate.code,
-                "name": certificate.snapshot["name"],
-            }
-        single.metadata.authors = [certificate.snapshot["organisation"]]
-        single.metadata.lang = certificate.snapshot["language"]
-        pdfs.append(single.write_pdf(pdf_variant=PDF_VARIANT))
-    return pdfs
+            titles.append(
+                gettext("QGIS certificate %(code)s: %(name)s")
+                % {"code": certificate.code, "name": snapshot["name"]}
+            )
+    people = _write_pdf(layers, certificates[0].snapshot["language"])
+    with pikepdf.open(io.BytesIO(people)) as layer_pdf:
+        # Pages share one resource dictionary: give each only what it draws (its QR code),
+        # so that a certificate does not carry its neighbours' images.
+        layer_pdf.remove_unreferenced_resources()
+        return [
+            _stack(background, layer, title=title, author=certificate.snapshot["organisation"])
+            for certificate, background, layer, title in zip(
+                certificates, chosen_backgrounds, layer_pdf.pages, titles, strict=True
+            )
+        ]
 
 
 def render_certificates_pdf(certificates: Sequence[Certificate]) -> list[bytes]:

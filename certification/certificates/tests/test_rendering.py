@@ -11,6 +11,7 @@ import re
 import zlib
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
@@ -190,6 +191,55 @@ def test_a_batch_gives_one_pdf_per_certificate_in_order(course) -> None:
         assert compact(certificate.snapshot["name"]) in compact(text)
 
 
+def test_a_mixed_batch_puts_each_person_on_their_own_background(course) -> None:
+    """Backgrounds are shared by certificates of one kind: each PDF still shows its own
+    kind, name, code, QR code and title, and nothing of the others'."""
+    completion = CertificateFactory(attendee__course=course, attendee__name="Astrid Holm")
+    attendance = CertificateFactory(
+        attendee__course=course, attendee__name="Bo Ek", kind=Certificate.Kind.ATTENDANCE
+    )
+    second_completion = CertificateFactory(attendee__course=course, attendee__name="Cai Wu")
+    batch = list(
+        Certificate.objects.filter(course=course)
+        .select_related("course__organisation")
+        .order_by("pk")
+    )
+
+    pdfs = dict(zip(batch, rendering.render_certificates_pdf(batch), strict=True))
+
+    for certificate, own_name, kind_words in [
+        (completion, "Astrid Holm", "has successfully completed the course"),
+        (attendance, "Bo Ek", "has attended the course"),
+        (second_completion, "Cai Wu", "has successfully completed the course"),
+    ]:
+        pdf = pdfs[certificate]
+        text = pdf_text(pdf)
+        assert own_name in text
+        assert kind_words in text
+        assert certificate.code in text
+        others = [other for other in batch if other != certificate]
+        assert not [other for other in others if other.code in text]
+        assert not [o for o in others if o.snapshot["name"] in text]
+        assert image_count(pdf) == 1  # its own QR code, not the batch's
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            assert document.docinfo["/Title"] == (
+                f"QGIS certificate {certificate.code}: {own_name}"
+            )
+            assert document.docinfo["/Author"] == course.organisation.legal_name
+            assert len(document.pages) == 1
+
+
+def test_a_long_name_still_fits_on_one_page(course) -> None:
+    name = " ".join(["Maximiliana-Josefina Ångström-Łukasiewicz"] * 5)
+    certificate = CertificateFactory(attendee__course=course, attendee__name=name)
+
+    pdf = render_one(certificate)
+    save_png(pdf, "long-name")
+
+    assert page_sizes(pdf) == [pytest.approx((841.89, 595.28), abs=0.5)]
+    assert compact(name) in compact(pdf_text(pdf))
+
+
 def test_it_renders_in_chunks(course) -> None:
     certificates = [CertificateFactory(attendee__course=course) for _ in range(5)]
 
@@ -253,12 +303,12 @@ def test_the_qr_code_leads_to_the_verification_page(course) -> None:
     certificate = CertificateFactory(attendee__course=course)
     url = f"http://testserver/verify/{certificate.code}/"
 
-    context = rendering.page_context(certificate)
+    context = rendering.person_context(certificate)
 
     qr = rendering.verification_qr(certificate.code)
     assert context["verify_url"] == url
     # The code printed is the code of exactly this address.
-    assert qr.matrix == segno.make(url, error="m", micro=False).matrix
+    assert qr.matrix == segno.make(url, error="m", micro=False, mask=rendering.QR_MASK).matrix
     assert context["qr"] == qr.png_data_uri(scale=1, border=0, dark=rendering.QR_COLOUR)
 
 
