@@ -4,6 +4,7 @@ Every variable read here is documented in `.env.example`.
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,3 +61,17 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
     return value
+
+
+def env_decimal(name: str, default: str, *, places: int = 2, minimum: str = "0") -> Decimal:
+    """A decimal number such as a price or a rate, with at most `places` decimal places."""
+    value = env_str(name, default)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a decimal number.") from None
+    if not number.is_finite() or number.as_tuple().exponent < -places:  # type: ignore[operator]
+        raise ImproperlyConfigured(f"{name}={value!r} may have at most {places} decimals.")
+    if number < Decimal(minimum):
+        raise ImproperlyConfigured(f"{name}={number} is below its minimum of {minimum}.")
+    return number.quantize(Decimal(1).scaleb(-places))

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from certification.env import env_bool, env_choice, env_int, env_list, env_str
+from certification.env import env_bool, env_choice, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -356,8 +356,8 @@ APPLICATION_MAX_TOTAL_MB = env_int("APPLICATION_MAX_TOTAL_MB", 500, minimum=1)
 REVIEWER_INVITATION_DAYS = env_int("REVIEWER_INVITATION_DAYS", 30, minimum=1)
 MEMBER_INVITATION_DAYS = env_int("MEMBER_INVITATION_DAYS", 14, minimum=1)
 
-# Certificates: one costs one credit, one credit costs this much (EUR).
-CERTIFICATE_PRICE_EUR = env_str("CERTIFICATE_PRICE_EUR", "20.00")
+# Certificates: one costs one credit, one credit costs this much (EUR, before VAT).
+CERTIFICATE_PRICE_EUR = env_decimal("CERTIFICATE_PRICE_EUR", "20.00", minimum="0.01")
 # Organisations may revoke their own certificates, and re-issue them free of charge to
 # correct a name, within these many days of issuing; the certification team at any time.
 CERTIFICATE_REVOCATION_DAYS = env_int("CERTIFICATE_REVOCATION_DAYS", 30, minimum=0)
@@ -365,3 +365,61 @@ CERTIFICATE_FREE_REISSUE_DAYS = env_int("CERTIFICATE_FREE_REISSUE_DAYS", 30, min
 # Certificate verification: lookups per client address (REMOTE_ADDR) per window.
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30, minimum=1)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 60, minimum=1)
+
+# --- Payments and invoices ----------------------------------------------------------------
+# The seller printed on every invoice; its VAT status decides the VAT on each invoice:
+# not registered → no VAT; a buyer in the seller's country → VAT_RATE_PERCENT; an EU
+# business buyer with a VAT number → reverse charge; anyone else → outside the scope of VAT.
+SELLER_NAME = env_str("SELLER_NAME", "QGIS.ORG")
+SELLER_STREET = env_str("SELLER_STREET", "Bahnhofstrasse 1")
+SELLER_POSTCODE = env_str("SELLER_POSTCODE", "8001")
+SELLER_CITY = env_str("SELLER_CITY", "Zürich")
+SELLER_COUNTRY = env_str("SELLER_COUNTRY", "CH").upper()
+SELLER_EMAIL = env_str("SELLER_EMAIL", "finance@qgis.org")
+SELLER_VAT_REGISTERED = env_bool("SELLER_VAT_REGISTERED", True)
+SELLER_VAT_NUMBER = env_str("SELLER_VAT_NUMBER", "CHE-116.281.710 MWST")
+VAT_RATE_PERCENT = env_decimal("VAT_RATE_PERCENT", "8.1", places=2)
+# Bank details for SEPA transfers, validated below.
+BANK_IBAN = env_str("BANK_IBAN", "CH9300762011623852957").replace(" ", "").upper()
+BANK_BIC = env_str("BANK_BIC", "POFICHBEXXX").replace(" ", "").upper()
+BANK_NAME = env_str("BANK_NAME", "PostFinance")
+INVOICE_NUMBER_PREFIX = env_str("INVOICE_NUMBER_PREFIX", "QGIS")
+INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30, minimum=1)
+# Reminders for unpaid invoices: the first this many days after the due date, then every
+# INVOICE_REMINDER_INTERVAL_DAYS, at most INVOICE_REMINDER_MAX.
+INVOICE_REMINDER_FIRST_DAYS = env_int("INVOICE_REMINDER_FIRST_DAYS", 7, minimum=1)
+INVOICE_REMINDER_INTERVAL_DAYS = env_int("INVOICE_REMINDER_INTERVAL_DAYS", 14, minimum=1)
+INVOICE_REMINDER_MAX = env_int("INVOICE_REMINDER_MAX", 3, minimum=0)
+# One order buys between 1 and this many credits.
+CREDITS_PER_ORDER_MAX = 1000
+# Stripe Checkout for card payments: without a secret key the card option is hidden.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+# How old a signed webhook may be before it is refused as a replay (seconds).
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300, minimum=1)
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY is set without STRIPE_WEBHOOK_SECRET: card payments would never "
+        "be confirmed. Set both, or neither."
+    )
+
+
+def _check_bank_details() -> None:
+    from stdnum import bic, iban
+    from stdnum.ch import vat as swiss_vat
+    from stdnum.eu import vat as eu_vat
+
+    if not iban.is_valid(BANK_IBAN):
+        raise ImproperlyConfigured(f"BANK_IBAN={BANK_IBAN!r} is not a valid IBAN.")
+    if not bic.is_valid(BANK_BIC):
+        raise ImproperlyConfigured(f"BANK_BIC={BANK_BIC!r} is not a valid BIC.")
+    if SELLER_VAT_REGISTERED and not (
+        swiss_vat.is_valid(SELLER_VAT_NUMBER) or eu_vat.is_valid(SELLER_VAT_NUMBER)
+    ):
+        raise ImproperlyConfigured(
+            f"SELLER_VAT_NUMBER={SELLER_VAT_NUMBER!r} is not a valid VAT number; set it, or "
+            "SELLER_VAT_REGISTERED=false."
+        )
+
+
+_check_bank_details()

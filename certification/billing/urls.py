@@ -1,23 +1,18 @@
-"""Credits, included at the site root (no namespace).
+"""Billing, included at the site root (no namespace).
 
-- treasury/…                                  the treasurer
-- dashboard/organisations/<slug>/billing/     an organisation's own balance and ledger
+- dashboard/organisations/<slug>/billing/…    an organisation's balance, orders, invoices
+- treasury/…                                  the treasurer (treasury_urls.py)
+- billing/stripe/…                            Stripe's webhook and Checkout (stripe_urls.py)
 """
 
-from django.urls import path
+from django.urls import include, path
 
-from certification.billing import views
+from certification.billing import views_organisation as views
 
-ACCOUNT = "treasury/organisations/<slug:slug>/"
+BILLING = "dashboard/organisations/<slug:slug>/billing/"
 
 urlpatterns = [
-    path("treasury/", views.treasury, name="treasury"),
-    path(ACCOUNT, views.treasury_organisation, name="treasury_organisation"),
-    path(ACCOUNT + "adjust/", views.treasury_adjust_credits, name="treasury_adjust_credits"),
-    path(ACCOUNT + "allowance/", views.treasury_set_allowance, name="treasury_set_allowance"),
-    path(
-        "dashboard/organisations/<slug:slug>/billing/",
-        views.organisation_billing,
-        name="organisation_billing",
-    ),
+    path(BILLING, views.organisation_billing, name="organisation_billing"),
+    path("", include("certification.billing.treasury_urls")),
+    path("", include("certification.billing.stripe_urls")),
 ]

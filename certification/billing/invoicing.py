@@ -1,0 +1,277 @@
+"""Invoices and credit notes: issued once, numbered without gaps, never edited.
+
+A number is allocated when the invoice is issued, inside the issuing transaction, under the
+lock of its year's `InvoiceSeries` row: two treasurers (or a treasurer and the monthly
+batch) issuing at once get consecutive numbers, and a transaction that fails gives its
+number back with everything else. The PDF (PDF/A-3 with its Factur-X XML) is rendered and
+emailed by a task after the commit.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
+
+from certification.billing import orders, pricing
+from certification.billing.models import (
+    BankStatement,
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    Order,
+    Payment,
+)
+from certification.billing.services import CreditError
+from certification.core.audit import record_event
+
+
+def seller_snapshot() -> dict[str, str]:
+    return {
+        "name": settings.SELLER_NAME,
+        "street": settings.SELLER_STREET,
+        "postcode": settings.SELLER_POSTCODE,
+        "city": settings.SELLER_CITY,
+        "country": settings.SELLER_COUNTRY,
+        "email": settings.SELLER_EMAIL,
+        "vat_number": settings.SELLER_VAT_NUMBER if settings.SELLER_VAT_REGISTERED else "",
+        "iban": settings.BANK_IBAN,
+        "bic": settings.BANK_BIC,
+        "bank": settings.BANK_NAME,
+    }
+
+
+def allocate_number(year: int) -> tuple[int, str]:
+    """The next number of `year`'s series, under its row lock. Call inside a transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Invoice numbers are allocated inside the issuing transaction.")
+    try:
+        with transaction.atomic():
+            InvoiceSeries.objects.get_or_create(year=year)
+    except IntegrityError:
+        pass  # another transaction created the row first: lock it below
+    series = InvoiceSeries.objects.select_for_update().get(year=year)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    return series.last_number, f"{settings.INVOICE_NUMBER_PREFIX}-{year}-{series.last_number:04d}"
+
+
+def invoice_language(order: Order) -> str:
+    """The language of the person who ordered, else the site's."""
+    person = order.created_by
+    return person.language if person is not None else settings.LANGUAGE_CODE
+
+
+def _line_description(order: Order, codes: list[str]) -> str:
+    if order.method == Order.Method.BATCH and order.period:
+        text = ngettext(
+            "%(count)s QGIS certificate issued in %(month)s beyond prepaid credits",
+            "%(count)s QGIS certificates issued in %(month)s beyond prepaid credits",
+            order.quantity,
+        ) % {"count": order.quantity, "month": order.period.strftime("%Y-%m")}
+        if codes:
+            text += ": " + ", ".join(codes)
+        return text
+    return ngettext(
+        "%(count)s QGIS certificate credit",
+        "%(count)s QGIS certificate credits",
+        order.quantity,
+    ) % {"count": order.quantity}
+
+
+def issue_invoice(
+    order: Order, *, by: Any = None, codes: list[str] | None = None, today: date | None = None
+) -> Invoice:
+    """The order's invoice. Organisations with an allowance get the credits at once; the
+    others when it is paid. Issued once per order."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("organisation").get(pk=order.pk)
+        if order.method not in (Order.Method.INVOICE, Order.Method.BATCH):
+            raise CreditError(_("Only an order paid by invoice gets an invoice."))
+        if order.invoices.filter(kind=Invoice.Kind.INVOICE).exists():
+            raise CreditError(_("This order already has its invoice."))
+        sequence, number = allocate_number(today.year)
+        language = invoice_language(order)
+        with override(language):
+            note = str(pricing.VAT_NOTES.get(order.vat_treatment, ""))
+            description = _line_description(order, codes or [])
+        invoice = Invoice.objects.create(
+            kind=Invoice.Kind.INVOICE,
+            number=number,
+            year=today.year,
+            sequence=sequence,
+            organisation=order.organisation,
+            order=order,
+            status=Invoice.Status.OPEN,
+            issued_on=today,
+            due_on=today + timedelta(days=settings.INVOICE_DUE_DAYS),
+            seller=seller_snapshot(),
+            buyer=order.buyer,
+            currency=order.currency,
+            net_amount=order.net_amount,
+            vat_treatment=order.vat_treatment,
+            vat_rate=order.vat_rate,
+            vat_amount=order.vat_amount,
+            total_amount=order.total_amount,
+            reference=pricing.creditor_reference(number.replace("-", "")[-21:]),
+            note=note,
+            language=language,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            position=1,
+            description=description,
+            quantity=Decimal(order.quantity),
+            unit_price=order.unit_price,
+            net_amount=order.net_amount,
+        )
+        record_event(
+            "billing.invoice_issued",
+            actor=by,
+            target=invoice,
+            data={"number": number, "total": str(invoice.total_amount)},
+        )
+        account = orders.billing_account(order.organisation)
+        if account.allowance > 0 or order.method == Order.Method.BATCH:
+            # Trusted (or already spent, for the month's batch): the credits come now and
+            # the invoice is what is owed.
+            orders.grant_credits(order, by=by)
+        _deliver_after_commit(invoice)
+    return invoice
+
+
+def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
+    """Cancel an open invoice with a credit note of the same amounts (its own number)."""
+    if not reason.strip():
+        raise CreditError(_("Give the reason for the credit note."))
+    today = timezone.localdate()
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.OPEN:
+            raise CreditError(_("Only an open invoice can be cancelled by a credit note."))
+        if invoice.payments.exists():
+            raise CreditError(
+                _("This invoice has payments recorded: refund them before cancelling it.")
+            )
+        sequence, number = allocate_number(today.year)
+        note = Invoice.objects.create(
+            kind=Invoice.Kind.CREDIT_NOTE,
+            number=number,
+            year=today.year,
+            sequence=sequence,
+            organisation=invoice.organisation,
+            order=invoice.order,
+            corrects=invoice,
+            status=Invoice.Status.SETTLED,
+            issued_on=today,
+            due_on=today,
+            seller=seller_snapshot(),
+            buyer=invoice.buyer,
+            currency=invoice.currency,
+            net_amount=-invoice.net_amount,
+            vat_treatment=invoice.vat_treatment,
+            vat_rate=invoice.vat_rate,
+            vat_amount=-invoice.vat_amount,
+            total_amount=-invoice.total_amount,
+            reference=pricing.creditor_reference(number.replace("-", "")[-21:]),
+            note=reason.strip(),
+            language=invoice.language,
+            created_by=by,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=note,
+                position=line.position,
+                description=line.description,
+                quantity=-line.quantity,
+                unit_price=line.unit_price,
+                net_amount=-line.net_amount,
+            )
+            for line in invoice.lines.all()
+        )
+        invoice.status = Invoice.Status.CREDITED
+        invoice.save(update_fields=["status"])
+        order = invoice.order
+        if order is not None and order.status == Order.Status.PENDING:
+            if order.credit_entries.exists():
+                # Credits given in trust on an invoice that is now cancelled come back.
+                orders.reverse_order(
+                    order, status=Order.Status.CANCELLED, reason=reason.strip(), by=by
+                )
+            else:
+                order.status = Order.Status.CANCELLED
+                order.save(update_fields=["status"])
+        record_event(
+            "billing.credit_note_issued",
+            actor=by,
+            target=note,
+            data={"number": number, "corrects": invoice.number, "reason": reason.strip()},
+        )
+        _deliver_after_commit(note)
+    return note
+
+
+def amount_paid(invoice: Invoice) -> Decimal:
+    total = invoice.payments.aggregate(total=Sum("amount"))["total"]
+    return pricing.money(total or 0)
+
+
+def record_payment(
+    invoice: Invoice,
+    *,
+    amount: Decimal,
+    received_on: date,
+    reference: str = "",
+    by: Any = None,
+    statement: BankStatement | None = None,
+) -> Payment:
+    """Money received for an invoice. Once the payments reach its total the invoice is paid
+    and its order's credits are granted (if they were not already). Partial payments leave
+    it open; an over-payment is recorded as received and shown as such."""
+    amount = pricing.money(amount)
+    if amount <= 0:
+        raise CreditError(_("A payment is a positive amount."))
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.kind != Invoice.Kind.INVOICE or invoice.status == Invoice.Status.CREDITED:
+            raise CreditError(_("This invoice is cancelled: it cannot be paid."))
+        payment = Payment.objects.create(
+            organisation_id=invoice.organisation_id,
+            order=invoice.order,
+            invoice=invoice,
+            method=Payment.Method.TRANSFER,
+            amount=amount,
+            currency=invoice.currency,
+            received_on=received_on,
+            reference=reference[:140],
+            statement=statement,
+            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        record_event(
+            "billing.payment_recorded",
+            actor=by,
+            target=invoice,
+            data={"amount": str(amount), "reference": reference[:140]},
+        )
+        if invoice.status == Invoice.Status.OPEN and amount_paid(invoice) >= invoice.total_amount:
+            invoice.status = Invoice.Status.PAID
+            invoice.paid_on = received_on
+            invoice.save(update_fields=["status", "paid_on"])
+            if invoice.order is not None:
+                orders.mark_order_paid(invoice.order, by=by)
+            record_event("billing.invoice_paid", actor=by, target=invoice)
+    return payment
+
+
+def _deliver_after_commit(invoice: Invoice) -> None:
+    from certification.billing.tasks import deliver_invoice
+
+    invoice_id = invoice.pk
+    transaction.on_commit(lambda: deliver_invoice.enqueue(invoice_id))
