@@ -271,7 +271,12 @@ def record_payment(
 
 
 def _deliver_after_commit(invoice: Invoice) -> None:
-    from certification.billing.tasks import deliver_invoice
-
+    """Render, store and email the document once the transaction has committed."""
     invoice_id = invoice.pk
-    transaction.on_commit(lambda: deliver_invoice.enqueue(invoice_id))
+
+    def deliver() -> None:
+        from certification.billing.tasks import deliver_invoice  # tasks import this module
+
+        deliver_invoice.enqueue(invoice_id)
+
+    transaction.on_commit(deliver)

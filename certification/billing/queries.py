@@ -36,8 +36,13 @@ def ledger(organisation: Organisation) -> QuerySet[CreditEntry]:
     )
 
 
-def page(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def page(
+    request: HttpRequest, queryset: QuerySet[Any], per_page: int, *, parameter: str = "page"
+) -> Page:
+    """One page of `queryset`, numbered by the query parameter `parameter`."""
+    result = Paginator(queryset, per_page).get_page(request.GET.get(parameter))
+    result.parameter = parameter  # type: ignore[attr-defined]
+    return result
 
 
 def standing(organisation: Organisation) -> dict[str, int]:

@@ -1,32 +1,283 @@
-"""An organisation's billing: balance, ledger, orders, invoices and payments (owners and
-managers), buying credits by card or by invoice, and the billing details."""
+"""An organisation's billing, for its owners and managers: balance, ledger, orders, invoices
+and payments; billing details; buying credits by card (Stripe Checkout) or by invoice.
 
-from email.utils import parseaddr
+Prices are computed on the server from the settings; the browser sends only how many
+credits and how to pay. Card orders are confirmed only by Stripe's webhook: until then the
+order page says the payment is on its way and checks again by itself.
+"""
 
+from decimal import Decimal
+from typing import Any
+
+import stripe
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.files.storage import default_storage
+from django.db.models import DecimalField, Prefetch, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certification.billing import queries
+from certification.billing import invoicing, orders, pricing, queries
+from certification.billing.forms_organisation import BillingDetailsForm, BuyCreditsForm
+from certification.billing.models import CreditEntry, Invoice, Order
+from certification.billing.services import CreditError
 from certification.organisations.access import get_organisation_for_member
-from certification.organisations.models import Membership
+from certification.organisations.models import Membership, Organisation
+
+ORDERS_PER_PAGE = 10
+INVOICES_PER_PAGE = 10
+
+
+class SeeOther(HttpResponseRedirect):
+    """After a POST, go to Stripe's payment page with a GET."""
+
+    status_code = 303
+
+
+def _card_enabled() -> bool:
+    from certification.billing import stripe_payments
+
+    return stripe_payments.card_payments_enabled()
+
+
+def _organisation(request: HttpRequest, slug: str) -> Organisation:
+    return get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
+
+
+def _order(organisation: Organisation, order_id: Any) -> Order:
+    return get_object_or_404(
+        Order.objects.prefetch_related(
+            Prefetch("invoices", queryset=Invoice.objects.order_by("year", "sequence"))
+        ),
+        organisation=organisation,
+        public_id=order_id,
+    )
+
+
+def _bank_details() -> dict[str, str]:
+    iban = settings.BANK_IBAN
+    return {
+        "iban": " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
+        "bic": settings.BANK_BIC,
+        "bank": settings.BANK_NAME,
+        "seller": settings.SELLER_NAME,
+    }
 
 
 @login_required
 @require_GET
 def organisation_billing(request: HttpRequest, slug: str) -> HttpResponse:
-    """Owners and managers: the balance, the allowance and the ledger, read-only."""
-    organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
+    """Owners and managers: balance, orders, invoices and the ledger."""
+    organisation = _organisation(request, slug)
+    order_list = Order.objects.filter(organisation=organisation).prefetch_related(
+        Prefetch("invoices", queryset=Invoice.objects.order_by("year", "sequence"))
+    )
+    invoice_list = (
+        Invoice.objects.filter(organisation=organisation)
+        .select_related("corrects")
+        .annotate(
+            amount_paid=Coalesce(
+                Sum("payments__amount"),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            )
+        )
+        .order_by("-year", "-sequence")
+    )
+    account = orders.billing_account(organisation)
     return render(
         request,
         "billing/organisation_billing.html",
         {
             "organisation": organisation,
+            "account": account,
             **queries.standing(organisation),
             "page": queries.page(request, queries.ledger(organisation), queries.ENTRIES_PER_PAGE),
+            "orders_page": queries.page(
+                request, order_list, ORDERS_PER_PAGE, parameter="orders_page"
+            ),
+            "invoices_page": queries.page(
+                request, invoice_list, INVOICES_PER_PAGE, parameter="invoices_page"
+            ),
             "price": settings.CERTIFICATE_PRICE_EUR,
-            "treasurer_email": parseaddr(str(settings.PROGRAMME_EMAIL))[1],
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def billing_details(request: HttpRequest, slug: str) -> HttpResponse:
+    """The legal name, address and VAT number invoices are made out to: asked once."""
+    organisation = _organisation(request, slug)
+    account = orders.billing_account(organisation)
+    form = BillingDetailsForm(
+        request.POST if request.method == "POST" else None,
+        instance=account,
+        organisation=organisation,
+    )
+    if form.is_bound and form.is_valid():
+        form.save()
+        messages.success(request, _("The billing details are saved."))
+        if request.GET.get("next") == "buy":
+            return redirect("buy_credits", slug=organisation.slug)
+        return redirect("organisation_billing", slug=organisation.slug)
+    return render(
+        request,
+        "billing/billing_details.html",
+        {"organisation": organisation, "form": form, "next": request.GET.get("next", "")},
+    )
+
+
+def _buy_form(request: HttpRequest, data: Any) -> BuyCreditsForm:
+    return BuyCreditsForm(data, card=_card_enabled())
+
+
+@login_required
+@require_GET
+def buy_credits(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose how many credits and how to pay; then the price, before anything is ordered."""
+    organisation = _organisation(request, slug)
+    account = orders.billing_account(organisation)
+    if not account.has_billing_details:
+        messages.info(request, _("First, who should the invoice or receipt be made out to?"))
+        return redirect(reverse("billing_details", args=[organisation.slug]) + "?next=buy")
+    asked = "quantity" in request.GET
+    form = _buy_form(request, request.GET if asked else None)
+    quote = None
+    if asked and form.is_valid():
+        quote = pricing.quote(
+            form.cleaned_data["quantity"],
+            buyer_country=str(account.billing_country),
+            vat_number=account.vat_number,
+        )
+    return render(
+        request,
+        "billing/buy_credits.html",
+        {
+            "organisation": organisation,
+            "account": account,
+            "form": form,
+            "quote": quote,
+            "method": form.cleaned_data["method"] if quote else "",
+            "card_enabled": _card_enabled(),
+            "price": settings.CERTIFICATE_PRICE_EUR,
+            **queries.standing(organisation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def buy_credits_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    """Place the order: an invoice is issued at once; a card payment goes to Stripe."""
+    organisation = _organisation(request, slug)
+    form = _buy_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Choose between 1 and %(max)s credits and how to pay.")
+            % {"max": settings.CREDITS_PER_ORDER_MAX},
+        )
+        return redirect("buy_credits", slug=organisation.slug)
+    method = form.cleaned_data["method"]
+    try:
+        order = orders.create_order(
+            organisation, quantity=form.cleaned_data["quantity"], method=method, by=request.user
+        )
+        if method == Order.Method.INVOICE:
+            invoice = invoicing.issue_invoice(order, by=request.user)
+    except CreditError as error:
+        messages.error(request, str(error))
+        return redirect("buy_credits", slug=organisation.slug)
+    if method == Order.Method.INVOICE:
+        messages.success(
+            request,
+            _("Invoice %(number)s is issued and on its way to %(email)s.")
+            % {"number": invoice.number, "email": order.buyer.get("email", "")},
+        )
+        return redirect("order_detail", slug=organisation.slug, order_id=order.public_id)
+    return _to_stripe(request, order)
+
+
+def _to_stripe(request: HttpRequest, order: Order) -> HttpResponse:
+    page = settings.SITE_URL + reverse(
+        "order_detail", kwargs={"slug": order.organisation.slug, "order_id": order.public_id}
+    )
+    from certification.billing import stripe_payments
+
+    try:
+        url = stripe_payments.start_checkout(
+            order, success_url=page + "?checkout=done", cancel_url=page + "?checkout=cancelled"
+        )
+    except stripe.StripeError:
+        messages.error(
+            request,
+            _("The card payment could not be started. Nothing was charged; try again in a moment."),
+        )
+        return redirect("order_detail", slug=order.organisation.slug, order_id=order.public_id)
+    return SeeOther(url)
+
+
+def _order_context(order: Order, request: HttpRequest) -> dict[str, Any]:
+    invoices = list(order.invoices.all())
+    invoice = next((i for i in invoices if i.kind == Invoice.Kind.INVOICE), None)
+    return {
+        "order": order,
+        "invoice": invoice,
+        "credit_notes": [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE],
+        "checkout": request.GET.get("checkout", ""),
+        "waiting": order.method == Order.Method.CARD and order.status == Order.Status.PENDING,
+        "card_enabled": _card_enabled(),
+        "bank": _bank_details(),
+        "paid": invoicing.amount_paid(invoice) if invoice else None,
+        "granted": order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).exists(),
+    }
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, slug: str, order_id: Any) -> HttpResponse:
+    organisation = _organisation(request, slug)
+    order = _order(organisation, order_id)
+    return render(
+        request,
+        "billing/order_detail.html",
+        {"organisation": organisation, **_order_context(order, request)},
+    )
+
+
+@login_required
+@require_GET
+def order_status(request: HttpRequest, slug: str, order_id: Any) -> HttpResponse:
+    """The order's status alone, polled by the order page while a card payment is on its way."""
+    organisation = _organisation(request, slug)
+    order = _order(organisation, order_id)
+    return render(
+        request,
+        "billing/_order_status.html",
+        {"organisation": organisation, **_order_context(order, request)},
+    )
+
+
+@login_required
+@require_GET
+def invoice_pdf(request: HttpRequest, slug: str, invoice_id: Any) -> HttpResponse:
+    """The invoice (or credit note) as issued: PDF/A-3 with its Factur-X XML."""
+    organisation = _organisation(request, slug)
+    invoice = get_object_or_404(Invoice, organisation=organisation, public_id=invoice_id)
+    if not invoice.pdf or not default_storage.exists(invoice.pdf.name):
+        raise Http404(_("This invoice's PDF is still being prepared: try again in a minute."))
+    response = FileResponse(
+        invoice.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{invoice.number}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -29,7 +29,7 @@ def test_the_owner_sees_the_balance_the_allowance_and_the_ledger(
     content = response.content.decode()
     assert "Invoice 2026-001 paid" in content
     assert certificate.code in content
-    assert 'href="mailto:certification@qgis.org"' in content
+    assert 'href="/dashboard/organisations/geoskolan/billing/buy/"' in content
     assert "<form" not in content.split('id="main"')[1].split("</main>")[0]
 
 
