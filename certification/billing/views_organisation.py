@@ -9,20 +9,26 @@ order page says the payment is on its way and checks again by itself.
 from decimal import Decimal
 from typing import Any
 
-import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db.models import DecimalField, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certification.billing import invoicing, orders, pricing, queries
+from certification.billing import (
+    invoicing,
+    orders,
+    pricing,
+    queries,
+    stripe_payments,
+    views_stripe,
+)
 from certification.billing.forms_organisation import BillingDetailsForm, BuyCreditsForm
 from certification.billing.models import CreditEntry, Invoice, Order
 from certification.billing.services import CreditError
@@ -31,18 +37,6 @@ from certification.organisations.models import Membership, Organisation
 
 ORDERS_PER_PAGE = 10
 INVOICES_PER_PAGE = 10
-
-
-class SeeOther(HttpResponseRedirect):
-    """After a POST, go to Stripe's payment page with a GET."""
-
-    status_code = 303
-
-
-def _card_enabled() -> bool:
-    from certification.billing import stripe_payments
-
-    return stripe_payments.card_payments_enabled()
 
 
 def _organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -134,7 +128,7 @@ def billing_details(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _buy_form(request: HttpRequest, data: Any) -> BuyCreditsForm:
-    return BuyCreditsForm(data, card=_card_enabled())
+    return BuyCreditsForm(data, card=stripe_payments.card_payments_enabled())
 
 
 @login_required
@@ -164,7 +158,7 @@ def buy_credits(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "quote": quote,
             "method": form.cleaned_data["method"] if quote else "",
-            "card_enabled": _card_enabled(),
+            "card_enabled": stripe_payments.card_payments_enabled(),
             "price": settings.CERTIFICATE_PRICE_EUR,
             **queries.standing(organisation),
         },
@@ -201,26 +195,7 @@ def buy_credits_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             % {"number": invoice.number, "email": order.buyer.get("email", "")},
         )
         return redirect("order_detail", slug=organisation.slug, order_id=order.public_id)
-    return _to_stripe(request, order)
-
-
-def _to_stripe(request: HttpRequest, order: Order) -> HttpResponse:
-    page = settings.SITE_URL + reverse(
-        "order_detail", kwargs={"slug": order.organisation.slug, "order_id": order.public_id}
-    )
-    from certification.billing import stripe_payments
-
-    try:
-        url = stripe_payments.start_checkout(
-            order, success_url=page + "?checkout=done", cancel_url=page + "?checkout=cancelled"
-        )
-    except stripe.StripeError:
-        messages.error(
-            request,
-            _("The card payment could not be started. Nothing was charged; try again in a moment."),
-        )
-        return redirect("order_detail", slug=order.organisation.slug, order_id=order.public_id)
-    return SeeOther(url)
+    return views_stripe.send_to_stripe(request, order)
 
 
 def _order_context(order: Order, request: HttpRequest) -> dict[str, Any]:
@@ -232,7 +207,7 @@ def _order_context(order: Order, request: HttpRequest) -> dict[str, Any]:
         "credit_notes": [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE],
         "checkout": request.GET.get("checkout", ""),
         "waiting": order.method == Order.Method.CARD and order.status == Order.Status.PENDING,
-        "card_enabled": _card_enabled(),
+        "card_enabled": stripe_payments.card_payments_enabled(),
         "bank": _bank_details(),
         "paid": invoicing.amount_paid(invoice) if invoice else None,
         "granted": order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).exists(),

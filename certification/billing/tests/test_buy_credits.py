@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from certification.accounts.models import User
 from certification.billing import invoicing, orders
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
+from certification.billing.tests.fakes import SESSION_URL, use_fake_stripe
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -228,9 +229,10 @@ def test_paying_the_invoice_grants_the_credits(
 
     response = client_for(alice).get(BILLING)
     assert response.context["balance"] == 3
-    assert "3 credits were added" in client_for(alice).get(
-        f"{BILLING}orders/{invoice.order.public_id}/"
-    ).content.decode()
+    assert (
+        "3 credits were added"
+        in client_for(alice).get(f"{BILLING}orders/{invoice.order.public_id}/").content.decode()
+    )
 
 
 # --- The billing page and the PDF --------------------------------------------------------------
@@ -309,3 +311,46 @@ def test_confirming_is_a_post(client_for, alice: User, alice_org: Organisation) 
     with_details(alice_org)
 
     assert client_for(alice).get(CONFIRM).status_code == 405
+
+
+# --- Buying by card ------------------------------------------------------------------------------
+
+
+def test_buying_by_card_goes_to_stripe_for_the_servers_total(
+    client_for, alice: User, alice_org: Organisation, settings, monkeypatch
+) -> None:
+    fake = use_fake_stripe(settings, monkeypatch)
+    with_details(alice_org, country="CH")
+    client = client_for(alice)
+
+    page = client.get(BUY, {"quantity": 3, "method": "card"}).content.decode()
+    response = client.post(CONFIRM, {"quantity": "3", "method": "card", "total": "1.00"})
+
+    order = Order.objects.get()
+    assert 'value="card"' in page
+    assert "Pay 64.86 EUR by card" in page
+    assert response.status_code == 303
+    assert response["Location"] == SESSION_URL
+    assert (order.method, order.status, order.total_amount) == ("card", "pending", Decimal("64.86"))
+    [sent] = fake.requests
+    assert sent["data"]["line_items[0][price_data][unit_amount]"] == "6486"
+    assert not CreditEntry.objects.exists()  # only the webhook grants them
+
+
+def test_back_from_stripe_the_order_waits_for_the_webhook(
+    client_for, alice: User, alice_org: Organisation, settings, monkeypatch
+) -> None:
+    use_fake_stripe(settings, monkeypatch)
+    with_details(alice_org)
+    order = orders.create_order(alice_org, quantity=2, method=Order.Method.CARD, by=alice)
+    client = client_for(alice)
+    status = f"{BILLING}orders/{order.public_id}/status/?checkout=done"
+
+    waiting = client.get(f"{BILLING}orders/{order.public_id}/?checkout=done").content.decode()
+    orders.mark_order_paid(order)
+    done = client.get(status).content.decode()
+
+    assert "Payment received, credits on their way" in waiting
+    assert 'hx-trigger="every 2s"' in waiting
+    assert "2 credits were added to your balance." in done
+    assert "hx-trigger" not in done  # the polling stops
