@@ -183,7 +183,7 @@ def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
             reference=pricing.creditor_reference(number.replace("-", "")[-21:]),
             note=reason.strip(),
             language=invoice.language,
-            created_by=by,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
         )
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
@@ -200,10 +200,12 @@ def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
         invoice.save(update_fields=["status"])
         order = invoice.order
         if order is not None and order.status == Order.Status.PENDING:
-            if order.credit_entries.exists():
-                # Credits given in trust on an invoice that is now cancelled come back.
+            if order.credit_entries.exists() and order.method != Order.Method.BATCH:
+                # Credits given in trust on an invoice that is now cancelled come back. (A
+                # month's batch paid for certificates already issued: cancelling it waives
+                # the charge, and the credits stay.)
                 orders.reverse_order(
-                    order, status=Order.Status.CANCELLED, reason=reason.strip(), by=by
+                    order, status=Order.Status.CANCELLED, reason=reason.strip(), by=by, flag=False
                 )
             else:
                 order.status = Order.Status.CANCELLED

@@ -98,14 +98,20 @@ def mark_order_paid(order: Order, *, by: Any = None) -> bool:
     return True
 
 
-def reverse_order(order: Order, *, status: str, reason: str, by: Any = None) -> Order:
-    """A refund or a dispute: take back the order's credits that are not spent yet; what
-    is already spent becomes a debt the treasurer sees. Done once per order."""
+def reverse_order(
+    order: Order, *, status: str, reason: str, by: Any = None, flag: bool = True
+) -> Order:
+    """A refund, a dispute or a cancellation: take back the order's credits that are not
+    spent yet; what is already spent becomes a debt the treasurer sees (flagged, as is every
+    refund or dispute). Done once per order."""
     with transaction.atomic():
         lock_account(order.organisation)
         order = Order.objects.select_for_update().get(pk=order.pk)
-        reversed_already = order.status in (Order.Status.REFUNDED, Order.Status.DISPUTED)
-        order.flagged = True
+        reversed_already = order.status in (
+            Order.Status.REFUNDED,
+            Order.Status.DISPUTED,
+            Order.Status.CANCELLED,
+        )
         order.flag_reason = reason[:300]
         order.status = status
         granted = order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).exists()
@@ -123,6 +129,7 @@ def reverse_order(order: Order, *, status: str, reason: str, by: Any = None) -> 
                     reason=reason[:300],
                     created_by=by if getattr(by, "is_authenticated", False) else None,
                 )
+        order.flagged = order.flagged or flag or order.debt_credits > 0
         order.save(
             update_fields=["flagged", "flag_reason", "status", "credits_reversed", "debt_credits"]
         )
