@@ -1,7 +1,18 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
-from certification.billing.models import BillingAccount, CreditEntry
+from certification.billing.models import (
+    BankStatement,
+    BillingAccount,
+    CreditEntry,
+    Invoice,
+    InvoiceLine,
+    Order,
+    Payment,
+    StripeEvent,
+)
 
 
 @admin.register(BillingAccount)
@@ -12,19 +23,97 @@ class BillingAccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
 
 
+class ReadOnlyMixin:
+    """Money records change only through their services (and the treasurer's pages), which
+    check the state, keep numbers without gaps and write the audit log: the admin reads."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(CreditEntry)
-class CreditEntryAdmin(admin.ModelAdmin):
+class CreditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "organisation", "kind", "amount", "certificate_code", "reason"]
     list_filter = ["kind", "created_at"]
     search_fields = ["organisation__legal_name", "certificate_code", "reason"]
     list_select_related = ["organisation"]
 
-    # The ledger is append-only; adjustments go through the treasurer's page and its service.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+@admin.register(Order)
+class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "organisation",
+        "method",
+        "status",
+        "quantity",
+        "total_amount",
+        "currency",
+        "flagged",
+    ]
+    list_filter = ["method", "status", "flagged", "vat_treatment"]
+    search_fields = [
+        "organisation__legal_name",
+        "public_id",
+        "stripe_session_id",
+        "stripe_payment_intent",
+    ]
+    list_select_related = ["organisation"]
+    date_hierarchy = "created_at"
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+
+class InvoiceLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = InvoiceLine
+    fields = ["position", "description", "quantity", "unit_price", "net_amount"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "kind",
+        "organisation",
+        "status",
+        "issued_on",
+        "due_on",
+        "total_amount",
+        "currency",
+        "reminders_sent",
+    ]
+    list_filter = ["kind", "status", "year", "vat_treatment"]
+    search_fields = ["number", "reference", "organisation__legal_name"]
+    list_select_related = ["organisation"]
+    date_hierarchy = "issued_on"
+    inlines = [InvoiceLineInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["received_on", "organisation", "amount", "currency", "method", "invoice"]
+    list_filter = ["method", "received_on"]
+    search_fields = ["organisation__legal_name", "reference", "invoice__number"]
+    list_select_related = ["organisation", "invoice"]
+    date_hierarchy = "received_on"
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["uploaded_at", "original_name", "statement_id", "uploaded_by"]
+    search_fields = ["original_name", "statement_id"]
+    list_select_related = ["uploaded_by"]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["received_at", "type", "event_id", "order", "outcome"]
+    list_filter = ["type"]
+    search_fields = ["event_id", "order__public_id"]
+    list_select_related = ["order__organisation"]

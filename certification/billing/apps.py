@@ -6,3 +6,6 @@ class BillingConfig(AppConfig):
     name = "certification.billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from certification.billing import periodic  # noqa: F401 - registers the jobs

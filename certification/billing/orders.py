@@ -37,7 +37,9 @@ def create_order(
     organisation: Organisation, *, quantity: int, method: str, by: Any, period: Any = None
 ) -> Order:
     """A pending order priced on the server from the settings and the billing details."""
-    check_quantity(quantity)
+    if method != Order.Method.BATCH:
+        # A month's batch invoices certificates already issued, however many there were.
+        check_quantity(quantity)
     account = billing_account(organisation)
     if not account.has_billing_details:
         raise CreditError(_("Enter the billing details first."))

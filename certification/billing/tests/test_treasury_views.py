@@ -1,4 +1,5 @@
-"""The treasurer's pages: every organisation's credits, one organisation's ledger and changes."""
+"""The treasurer's credit pages: every organisation's credits, one organisation's ledger and
+changes."""
 
 import re
 
@@ -17,6 +18,7 @@ from certification.organisations.tests.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 TREASURY = "/treasury/"
+ORGANISATIONS = "/treasury/organisations/"
 ACCOUNT = "/treasury/organisations/geoskolan/"
 ADJUST = ACCOUNT + "adjust/"
 ALLOWANCE = ACCOUNT + "allowance/"
@@ -32,6 +34,7 @@ def test_only_the_treasurer_opens_the_treasury(
     client = client_for(request.getfixturevalue(persona))
 
     assert client.get(TREASURY).status_code == 403
+    assert client.get(ORGANISATIONS).status_code == 403
     assert client.get(ACCOUNT).status_code == 403
     assert client.post(ADJUST, {"amount": "5", "reason": "Gift"}).status_code == 403
     assert client.post(ALLOWANCE, {"allowance": "5"}).status_code == 403
@@ -42,6 +45,7 @@ def test_only_the_treasurer_opens_the_treasury(
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, alice_org: Organisation) -> None:
     for response in (
         client.get(TREASURY),
+        client.get(ORGANISATIONS),
         client.get(ACCOUNT),
         client.post(ADJUST, {"amount": "5", "reason": "Gift"}),
         client.post(ALLOWANCE, {"allowance": "5"}),
@@ -80,7 +84,7 @@ def test_it_lists_organisations_with_balance_and_allowance(
     services.adjust_credits(alice_org, by=tom, amount=-2, reason="Correction")
     services.set_allowance(carol_org, by=tom, allowance=4)
 
-    response = client_for(tom).get(TREASURY)
+    response = client_for(tom).get(ORGANISATIONS)
 
     rows = {
         org.slug: (org.credit_balance, org.credit_allowance)
@@ -95,7 +99,7 @@ def test_it_lists_organisations_with_balance_and_allowance(
 def test_it_finds_organisations_by_name(
     client_for, tom: User, alice_org: Organisation, carol_org: Organisation
 ) -> None:
-    response = client_for(tom).get(TREASURY, {"q": "carto"})
+    response = client_for(tom).get(ORGANISATIONS, {"q": "carto"})
 
     assert [org.slug for org in response.context["page"].object_list] == ["carto-lab"]
 
@@ -111,16 +115,16 @@ def test_the_list_runs_the_same_queries_for_2_or_20_organisations(
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(tom)
-    client.get(TREASURY)
+    client.get(ORGANISATIONS)
     with CaptureQueriesContext(connection) as few:
-        client.get(TREASURY)
+        client.get(ORGANISATIONS)
     for organisation in OrganisationFactory.create_batch(18):
         services.adjust_credits(organisation, by=tom, amount=3, reason="Purchase")
         services.adjust_credits(organisation, by=tom, amount=-1, reason="Correction")
         services.set_allowance(organisation, by=tom, allowance=2)
 
     with django_assert_max_num_queries(len(few)):
-        response = client.get(TREASURY)
+        response = client.get(ORGANISATIONS)
 
     assert len(response.context["page"].object_list) == 20
     assert {org.credit_balance for org in response.context["page"].object_list} >= {2}
@@ -269,7 +273,7 @@ def test_the_pages_have_no_inline_scripts_or_styles(
     services.adjust_credits(alice_org, by=tom, amount=3, reason="Purchase")
 
     for response in (
-        client_for(tom).get(TREASURY),
+        client_for(tom).get(ORGANISATIONS),
         client_for(tom).get(ACCOUNT),
         client_for(tom).post(ADJUST, {"amount": "0", "reason": ""}),
         client_for(alice).get("/dashboard/organisations/geoskolan/billing/"),
