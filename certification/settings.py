@@ -321,7 +321,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # Buying credits by card posts a form that redirects to Stripe Checkout.
+    "form-action": [CSP.SELF, "https://checkout.stripe.com"],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -423,3 +424,19 @@ def _check_bank_details() -> None:
 
 
 _check_bank_details()
+
+# --- The public map -----------------------------------------------------------------------
+# The map needs no tile server: its base layer is Natural Earth's country outlines, served
+# from this site. A tile server may be added (URL template and attribution, both required).
+MAP_TILE_URL = env_str("MAP_TILE_URL")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
+if MAP_TILE_URL and not MAP_TILE_ATTRIBUTION:
+    raise ImproperlyConfigured("MAP_TILE_URL needs MAP_TILE_ATTRIBUTION (the tiles' licence).")
+if MAP_TILE_URL:
+    # The tiles are images from that server ("{s}." stands for its subdomains).
+    _tiles = urlsplit(MAP_TILE_URL.replace("{s}.", "tiles-subdomain."))
+    if _tiles.scheme not in ("https", "http") or not _tiles.netloc:
+        raise ImproperlyConfigured(f"MAP_TILE_URL={MAP_TILE_URL!r} is not an http(s) address.")
+    SECURE_CSP["img-src"].append(
+        f"{_tiles.scheme}://{_tiles.netloc.replace('tiles-subdomain.', '*.')}"
+    )

@@ -14,7 +14,9 @@ from certification.accounts.roles import GlobalRole
 from certification.accounts.services import grant_role
 from certification.core.emails import quiet
 from certification.demo.applications import ensure_applications, ensure_user_groups
+from certification.demo.billing import ensure_billing
 from certification.demo.courses import ensure_courses
+from certification.demo.directory import ensure_directory
 from certification.organisations.models import Membership, Organisation
 
 DEMO_PASSWORD = "qgis-demo-2026"  # noqa: S105 - demo accounts exist only with DEBUG on
@@ -108,9 +110,13 @@ def seed() -> dict[str, int]:
                 defaults={"role": role},
             )
         courses = ensure_courses(users)
+        world = ensure_directory()
+        billing = ensure_billing(users)
     return {
         "users": len(users),
         "new courses": courses,
+        "new organisations around the world": world,
+        "new orders": billing,
         "organisations": Organisation.objects.count(),
         "new applications": created,
     }

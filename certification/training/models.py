@@ -170,6 +170,8 @@ class TrainingCentre(PublicIdModel):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The public map's Last-Modified and ETag follow it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("training centre")
@@ -275,6 +277,11 @@ class Course(PublicIdModel):
     @property
     def title(self) -> str:
         return self.course_type.title
+
+    @property
+    def language_name(self) -> str:
+        """The course's language, named in the reader's language."""
+        return next(iter(language_names([self.language])), self.language)
 
 
 class Attendee(PublicIdModel):

@@ -25,7 +25,6 @@ from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
 from certification.training import services
 from certification.training.forms_courses import CourseForm, TrainerForm, TrainingCentreForm
-from certification.training.languages import language_names
 from certification.training.models import Course, Trainer, TrainingCentre
 
 PAGE_SIZE = 25
@@ -62,10 +61,6 @@ def _refuse_unless_certified(
         return None
     messages.error(request, _("Only certified organisations run courses."))
     return redirect(to, organisation.slug, *args)
-
-
-def _language_name(code: str) -> str:
-    return next(iter(language_names([code])), code)
 
 
 def _changed(form: Any) -> list[str]:
@@ -306,9 +301,6 @@ def course_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.TRAINER)
     past = request.GET.get("show") == "past"
     page = _page(request, _courses_of(request, organisation, past=past))
-    page.object_list = list(page.object_list)
-    for course in page.object_list:
-        course.language_name = _language_name(course.language)
     return render(
         request,
         "training/courses/courses.html",
@@ -369,7 +361,7 @@ def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
         "organisation": organisation,
         "course": course,
         "trainers": list(course.trainers.order_by("name", "pk")),
-        "language_name": _language_name(course.language),
+        "language_name": course.language_name,
         "page_obj": _page(request, attendees, ATTENDEES_PAGE_SIZE),
         "can_manage": organisation.is_public
         and can(request.user, "organisation.manage", organisation),

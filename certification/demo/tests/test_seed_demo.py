@@ -8,7 +8,10 @@ from django.test import override_settings
 from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole, has_role
 from certification.applications.models import Application, Contribution, Status, UserGroup
+from certification.billing.models import Invoice, Payment
+from certification.billing.statements import parse_camt053
 from certification.certificates.models import Certificate
+from certification.demo.billing import statement_path
 from certification.demo.courses import ATTENDEES
 from certification.demo.seed import DEMO_PASSWORD
 from certification.organisations.models import Membership, Organisation
@@ -36,10 +39,19 @@ def test_it_creates_an_account_for_every_role_quickly() -> None:
     assert Contribution.objects.filter(published=True).exists()
     # Courses in several countries, past ones with certificates for names in many scripts.
     assert Course.objects.upcoming().public().count() >= 6
-    assert TrainingCentre.objects.values("country").distinct().count() >= 3
+    assert TrainingCentre.objects.values("country").distinct().count() >= 15
+    # The map crosses the antimeridian (Fiji) and the statistics span several years.
+    assert TrainingCentre.objects.filter(country="FJ", longitude__gt=179).exists()
+    assert len({c.issued_at.year for c in Certificate.objects.all()}) >= 2
     assert Certificate.objects.count() >= 12
     holders = set(Certificate.objects.values_list("attendee__name", flat=True))
     assert len(holders & set(ATTENDEES)) >= 8  # Greek, Cyrillic, Arabic, Hebrew, CJK…
+    # Billing: paid and open invoices, a card payment, a statement that pays the open one.
+    assert set(Invoice.objects.values_list("status", flat=True)) == {"paid", "open"}
+    assert Payment.objects.filter(method="card").exists()
+    statement = parse_camt053(statement_path().read_bytes())
+    open_references = set(Invoice.objects.filter(status="open").values_list("reference", flat=True))
+    assert {entry.reference for entry in statement} & open_references
     alice = User.objects.get(email="alice@example.org")
     assert alice.check_password(DEMO_PASSWORD)
     rita = User.objects.get(email="rita@example.org")
