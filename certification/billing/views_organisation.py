@@ -30,13 +30,14 @@ from certification.billing import (
     views_stripe,
 )
 from certification.billing.forms_organisation import BillingDetailsForm, BuyCreditsForm
-from certification.billing.models import CreditEntry, Invoice, Order
+from certification.billing.models import CreditEntry, Invoice, Order, Payment
 from certification.billing.services import CreditError
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
 
 ORDERS_PER_PAGE = 10
 INVOICES_PER_PAGE = 10
+PAYMENTS_PER_PAGE = 10
 
 
 def _organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -97,6 +98,12 @@ def organisation_billing(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "invoices_page": queries.page(
                 request, invoice_list, INVOICES_PER_PAGE, parameter="invoices_page"
+            ),
+            "payments_page": queries.page(
+                request,
+                Payment.objects.filter(organisation=organisation).select_related("invoice"),
+                PAYMENTS_PER_PAGE,
+                parameter="payments_page",
             ),
             "price": settings.CERTIFICATE_PRICE_EUR,
         },

@@ -229,6 +229,8 @@ def test_paying_the_invoice_grants_the_credits(
 
     response = client_for(alice).get(BILLING)
     assert response.context["balance"] == 3
+    [payment] = response.context["payments_page"].object_list
+    assert (payment.amount, payment.invoice) == (invoice.total_amount, invoice)
     assert (
         "3 credits were added"
         in client_for(alice).get(f"{BILLING}orders/{invoice.order.public_id}/").content.decode()
