@@ -44,9 +44,26 @@ install-dev: $(VENV)/.installed-dev
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
+# The map: Leaflet (with the images its CSS names), its marker clusters, the countries of
+# world-atlas (Natural Earth 1:50m, which has the small countries 1:110m leaves out) and
+# topojson-client to read them. The source maps go too: the hashed static storage of
+# production rewrites each file's sourceMappingURL and fails when the map is missing.
 static/vendor/.copied: node_modules/.package-lock.json
-	mkdir -p static/vendor/htmx
+	mkdir -p static/vendor/htmx static/vendor/leaflet/images static/vendor/leaflet.markercluster \
+		static/vendor/world-atlas static/vendor/topojson-client
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+		node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE static/vendor/leaflet/
+	cp node_modules/leaflet/dist/images/*.png static/vendor/leaflet/images/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+		node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css \
+		node_modules/leaflet.markercluster/MIT-LICENCE.txt static/vendor/leaflet.markercluster/
+	cp node_modules/world-atlas/countries-50m.json node_modules/world-atlas/LICENSE \
+		static/vendor/world-atlas/
+	cp node_modules/topojson-client/dist/topojson-client.min.js node_modules/topojson-client/LICENSE \
+		static/vendor/topojson-client/
 	@touch $@
 
 assets: static/vendor/.copied

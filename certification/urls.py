@@ -12,8 +12,8 @@ admin.site.site_header = _("QGIS Certification administration")
 admin.site.site_title = _("QGIS Certification")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/live", core_views.live, name="live"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("accounts/", include("certification.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -19,7 +19,7 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
-    from certification.bench import issuing  # noqa: F401 - registers its benchmark
+    from certification.bench import directory, issuing, map_browser  # noqa: F401 - registered
     from certification.bench.suites import BENCHMARKS
 
     setup_test_environment()

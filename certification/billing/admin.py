@@ -9,6 +9,7 @@ from certification.billing.models import (
     CreditEntry,
     Invoice,
     InvoiceLine,
+    InvoiceSeries,
     Order,
     Payment,
     StripeEvent,
@@ -107,6 +108,7 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(BankStatement)
 class BankStatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["uploaded_at", "original_name", "statement_id", "uploaded_by"]
+    list_filter = ["uploaded_at"]
     search_fields = ["original_name", "statement_id"]
     list_select_related = ["uploaded_by"]
 
@@ -117,3 +119,22 @@ class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["type"]
     search_fields = ["event_id", "order__public_id"]
     list_select_related = ["order__organisation"]
+
+
+@admin.register(InvoiceSeries)
+class InvoiceSeriesAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The last number of each year's series: allocated only when an invoice is issued."""
+
+    list_display = ["year", "last_number"]
+    list_filter = ["year"]
+    search_fields = ["year"]
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Lines are read with their invoice; listed here to search every invoice's lines."""
+
+    list_display = ["invoice", "position", "description", "quantity", "net_amount"]
+    list_filter = ["invoice__kind", "invoice__year"]
+    search_fields = ["invoice__number", "description"]
+    list_select_related = ["invoice"]

@@ -1,14 +1,8 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from certification.core.health import run_checks
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
 
 
 @never_cache
@@ -20,3 +14,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unhealthy", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+@never_cache
+@require_GET
+def live(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. Asks nothing of the database (see /healthz for that);
+    the load benchmarks use it as the ceiling of a page served by this stack."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 from certification.accounts.permissions import can
 from certification.applications.models import Contribution
 from certification.core.weblinks import is_web_link
+from certification.directory import queries
+from certification.directory.views_public import map_context
 from certification.organisations.models import Organisation
 
 
@@ -45,6 +47,8 @@ def published_contributions(organisation: Organisation) -> list[ContributionGrou
 def organisation_public(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.certified(), slug=slug)
     course_types = organisation.course_types.approved().order_by("title", "pk")
+    courses = list(queries.upcoming_courses().filter(organisation=organisation).for_listing()[:20])
+    centres = list(organisation.training_centres.order_by("city", "name"))
     return render(
         request,
         "directory/organisation.html",
@@ -52,6 +56,9 @@ def organisation_public(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "website_is_web_link": is_web_link(organisation.website),
             "course_types": course_types,
+            "courses": courses,
+            "centres": centres,
+            **map_context(f"{reverse('map_geojson')}?organisation={organisation.slug}"),
             "contribution_groups": published_contributions(organisation),
             "page_url": f"{settings.SITE_URL}{request.path}",
             "logo_url": f"{settings.SITE_URL}{reverse('organisation_logo', args=[slug])}"

@@ -70,8 +70,8 @@ class TrainingCentreForm(forms.ModelForm):
             "Decimal degrees, north positive: for example 59.329323 for Stockholm."
         )
         self.fields["longitude"].help_text = _(
-            "Decimal degrees, east positive: for example 18.068581 for Stockholm. A map to "
-            "pick the place will come with the public map."
+            "Decimal degrees, east positive: for example 18.068581 for Stockholm. Or click the "
+            "place on the map."
         )
 
 

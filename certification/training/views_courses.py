@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -63,6 +64,14 @@ def _refuse_unless_certified(
     return redirect(to, organisation.slug, *args)
 
 
+def _map_tiles() -> dict[str, str]:
+    """The optional tile server of the location picker's map."""
+    return {
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
 def _changed(form: Any) -> list[str]:
     return [name for name in form.changed_data if name in form.Meta.fields]
 
@@ -112,7 +121,9 @@ def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("“%(name)s” is added.") % {"name": centre.name})
             return redirect("training_centres", organisation.slug)
     return render(
-        request, "training/courses/centre_form.html", {"organisation": organisation, "form": form}
+        request,
+        "training/courses/centre_form.html",
+        {"organisation": organisation, "form": form, **_map_tiles()},
     )
 
 
@@ -137,7 +148,7 @@ def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) 
     return render(
         request,
         "training/courses/centre_form.html",
-        {"organisation": organisation, "form": form, "centre": centre},
+        {"organisation": organisation, "form": form, "centre": centre, **_map_tiles()},
     )
 
 

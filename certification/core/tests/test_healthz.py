@@ -68,3 +68,12 @@ def test_it_is_unhealthy_when_storage_cannot_be_written(client: Client, tmp_path
 
 def test_it_refuses_to_change_anything(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+
+
+def test_liveness_answers_without_the_database(client, django_assert_num_queries) -> None:
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/live")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"]

@@ -5,7 +5,7 @@ from django.test import Client
 from certification.applications.models import Application, Contribution
 from certification.organisations.models import Organisation
 from certification.training.models import CourseType
-from certification.training.tests.factories import CourseTypeFactory
+from certification.training.tests.factories import CourseFactory, CourseTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +201,7 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(
     def add(count: int) -> None:
         for number in range(count):
             CourseTypeFactory(organisation=alice_org, status="approved", languages=["sv"])
+            CourseFactory(organisation=alice_org, course_type__title=f"Course {number}")
             add_contribution(
                 alice_org,
                 category=Contribution.Category.values[number % len(Contribution.Category.values)],
@@ -211,7 +212,9 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(
             )
 
     add(2)
-    with django_assert_num_queries(3) as few:
+    # The organisation, course types, contributions, upcoming courses and their trainers,
+    # training centres.
+    with django_assert_num_queries(6) as few:
         client.get(URL)
     add(18)
 
@@ -219,7 +222,8 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(
         response = client.get(URL)
 
     content = response.content.decode()
-    assert content.count('class="course-type"') == 20
+    assert content.count('class="course-type"') == 40  # with the courses' own types
+    assert content.count('class="course-card"') == 20
     assert content.count('rel="nofollow noopener"') == 40
 
 

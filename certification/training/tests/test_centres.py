@@ -144,7 +144,11 @@ def test_the_form_offers_the_organisations_country(client_for, alice: User) -> N
 
     assert response.status_code == 200
     assert '<option value="SE" selected>' in response.content.decode()
-    assert "map to pick the place" in response.content.decode()
+    content = response.content.decode()
+    # The map to pick the place, with the inputs it fills.
+    assert "data-centre-picker" in content
+    assert 'data-latitude-input="id_latitude"' in content
+    assert "js/centre-picker.js" in content
 
 
 def test_coordinates_with_a_comma_and_many_decimals_are_rounded(

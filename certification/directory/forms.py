@@ -1,0 +1,115 @@
+"""The public filters, read from the query string. Invalid values are ignored with a message
+on the form rather than failing the page: these are links people share."""
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from certification.directory.queries import (
+    CourseFilter,
+    OrganisationFilter,
+    public_centres,
+    public_organisations,
+)
+from certification.training.languages import course_language_choices
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries with a certified organisation or one of its centres, named in the visitor's
+    language."""
+    codes = set(public_organisations().values_list("country", flat=True).distinct())
+    codes |= set(public_centres().values_list("country", flat=True).distinct())
+    named = [(code, str(countries.name(code))) for code in codes if code]
+    return [("", _("All countries")), *sorted(named, key=lambda choice: choice[1].lower())]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [("", _("Any language")), *course_language_choices()]
+
+
+def all_country_choices() -> list[tuple[str, str]]:
+    """Every country: validates a code without asking the database."""
+    return [("", _("All countries")), *countries]
+
+
+class FilterForm(forms.Form):
+    @classmethod
+    def from_request(cls, request: HttpRequest, **options: Any) -> "FilterForm":
+        form = cls(request.GET, **options)
+        form.is_valid()
+        return form
+
+    def value(self, name: str) -> Any:
+        return self.cleaned_data.get(name) if name not in self.errors else None
+
+
+class OrganisationFilterForm(FilterForm):
+    q = forms.CharField(label=_("Organisation or city"), required=False, max_length=100, strip=True)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    language = forms.ChoiceField(label=_("Course language"), required=False)
+    words = forms.CharField(label=_("Course subject"), required=False, max_length=100)
+    organisation = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, for_display: bool = True, **kwargs: Any) -> None:
+        """`for_display=False` (the map's data) checks values without the queries that make
+        the country menu list only countries with certified organisations."""
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices() if for_display else all_country_choices()
+        self.fields["language"].choices = language_choices()
+
+    def to_filter(self) -> OrganisationFilter:
+        return OrganisationFilter(
+            country=self.value("country") or "",
+            q=self.value("q") or "",
+            language=self.value("language") or "",
+            words=self.value("words") or "",
+            organisation=self.value("organisation") or "",
+        )
+
+
+class CourseFilterForm(FilterForm):
+    MODES = [("", _("Online or in person")), ("online", _("Online")), ("in_person", _("In person"))]
+
+    words = forms.CharField(label=_("Words"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    mode = forms.ChoiceField(label=_("Where"), required=False, choices=MODES)
+    starts_after = forms.DateField(
+        label=_("Starting from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    starts_before = forms.DateField(
+        label=_("Starting by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # Set by the links of an organisation's page; the words also match organisation names.
+    organisation = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, for_display: bool = True, **kwargs: Any) -> None:
+        """`for_display=False` (the feeds) checks values without the country menu's queries."""
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices() if for_display else all_country_choices()
+        self.fields["language"].choices = language_choices()
+        self.organisation_name = ""
+
+    def clean_organisation(self) -> str:
+        slug = self.cleaned_data.get("organisation", "")
+        if slug:
+            name = public_organisations().filter(slug=slug).values_list("legal_name", flat=True)
+            found = name.first()
+            if found is None:
+                raise forms.ValidationError(_("No certified organisation has this address."))
+            self.organisation_name = found
+        return slug
+
+    def to_filter(self) -> CourseFilter:
+        return CourseFilter(
+            country=self.value("country") or "",
+            language=self.value("language") or "",
+            mode=self.value("mode") or "",
+            starts_after=self.value("starts_after"),
+            starts_before=self.value("starts_before"),
+            organisation=self.value("organisation") or "",
+            words=self.value("words") or "",
+        )
