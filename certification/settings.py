@@ -425,6 +425,9 @@ def _check_bank_details() -> None:
 
 _check_bank_details()
 
+# Public pages (home, organisations, courses) are cached whole for anonymous visitors.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60, minimum=0)
+
 # --- The public map -----------------------------------------------------------------------
 # The map needs no tile server: its base layer is Natural Earth's country outlines, served
 # from this site. A tile server may be added (URL template and attribution, both required).

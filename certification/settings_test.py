@@ -32,3 +32,6 @@ STORAGES["default"] = {
 }
 TEST_OUTPUT_DIR = BASE_DIR / "var" / "test-output"
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django.tasks": {"level": "WARNING"}}}  # noqa: F405
+
+# Pages are rendered for every request in tests; test_pagecache.py turns the cache on.
+PUBLIC_PAGE_CACHE_SECONDS = 0

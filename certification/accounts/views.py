@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -21,9 +23,21 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"form": form})
 
 
+@csrf_exempt
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch the interface language; a logged-in person keeps it on their profile."""
+    """Switch the interface language; a logged-in person keeps it on their profile.
+
+    Anonymous visitors post this form from pages cached for everyone (core.pagecache), which
+    carry no CSRF token: for them it only sets the language cookie. A logged-in person's
+    preference is changed only by a request that passes the CSRF check.
+    """
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda request: HttpResponse()).process_view(
+            request, None, (), {}
+        )
+        if refused is not None:
+            return refused
     language = request.POST.get("language", "")
     if request.user.is_authenticated and check_for_language(language):
         request.user.preferred_language = language

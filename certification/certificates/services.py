@@ -19,6 +19,7 @@ from certification.accounts.permissions import acts_as
 from certification.accounts.roles import GlobalRole
 from certification.billing import services as billing
 from certification.certificates.models import Certificate
+from certification.core import pagecache
 from certification.core.audit import record_event, record_events
 from certification.organisations.models import Organisation
 from certification.training.models import Attendee, Course, CourseType
@@ -180,8 +181,18 @@ def revoke_certificate(
             target=certificate,
             data={"reason": reason.strip(), "replaced_by": replaced_by.code if replaced_by else ""},
         )
-        # A downloaded PDF says REVOKED from now on.
-        transaction.on_commit(lambda: _start_rendering([certificate.pk]))
+        # A downloaded PDF says REVOKED from now on, and so does the verification page.
+        transaction.on_commit(
+            lambda: (
+                _start_rendering([certificate.pk]),
+                pagecache.forget(verification_page(certificate.code)),
+            )
+        )
+
+
+def verification_page(code: str) -> str:
+    """The name its public verification page is cached under (core.pagecache)."""
+    return f"verify:{code}"
 
 
 def _start_rendering(certificate_ids: list[int]) -> None:
@@ -247,5 +258,11 @@ def reissue_certificate(certificate: Certificate, *, by: Any, name: str) -> Cert
             data={"replaced_by": new.code, "free": free},
         )
         record_events("certificate.issued", actor=by, targets=[new], data={"replaces": old.code})
-        transaction.on_commit(lambda: (_start_delivery([new.pk]), _start_rendering([old.pk])))
+        transaction.on_commit(
+            lambda: (
+                _start_delivery([new.pk]),
+                _start_rendering([old.pk]),
+                pagecache.forget(verification_page(old.code)),
+            )
+        )
     return new

@@ -42,6 +42,8 @@ from django_countries import countries
 
 from certification.certificates.codes import normalise
 from certification.certificates.models import Certificate
+from certification.certificates.services import verification_page
+from certification.core import pagecache
 from certification.organisations.models import Organisation
 
 DEFAULT_RATE_LIMIT = 30
@@ -345,12 +347,19 @@ def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) ->
         return HttpResponsePermanentRedirect(reverse(url_name, args=[canonical]))
     if retry_after := count_lookup(request):
         return _throttled(request, retry_after, as_json=as_json)
+    if not as_json and (cached := pagecache.get(request, verification_page(canonical))):
+        return cached
     verification = find_verification(canonical)
     if verification is None:
         return _not_found(request, canonical, as_json=as_json)
     if as_json:
         return _json(verification.as_json())
-    return render(request, "certificates/verify_certificate.html", {"verification": verification})
+    response = render(
+        request, "certificates/verify_certificate.html", {"verification": verification}
+    )
+    # Forgotten as soon as the certificate is revoked or replaced (services).
+    pagecache.put(request, verification_page(canonical), response)
+    return response
 
 
 # --- Views --------------------------------------------------------------------------------

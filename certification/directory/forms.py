@@ -20,8 +20,8 @@ from certification.training.languages import course_language_choices
 def country_choices() -> list[tuple[str, str]]:
     """Countries with a certified organisation or one of its centres, named in the visitor's
     language."""
-    codes = set(public_organisations().values_list("country", flat=True).distinct())
-    codes |= set(public_centres().values_list("country", flat=True).distinct())
+    codes = set(public_organisations().order_by().values_list("country", flat=True).distinct())
+    codes |= set(public_centres().order_by().values_list("country", flat=True).distinct())
     named = [(code, str(countries.name(code))) for code in codes if code]
     return [("", _("All countries")), *sorted(named, key=lambda choice: choice[1].lower())]
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from certification.accounts.permissions import can
 from certification.applications.models import Contribution
+from certification.core.pagecache import public_page
 from certification.core.weblinks import is_web_link
 from certification.directory import queries
 from certification.directory.views_public import map_context
@@ -44,6 +45,7 @@ def published_contributions(organisation: Organisation) -> list[ContributionGrou
 
 
 @require_GET
+@public_page
 def organisation_public(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.certified(), slug=slug)
     course_types = organisation.course_types.approved().order_by("title", "pk")

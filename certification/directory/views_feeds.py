@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from certification.core.pagecache import public_page
 from certification.directory import feeds
 from certification.directory.forms import CourseFilterForm
 from certification.directory.statistics import bar_chart, public_statistics
@@ -57,6 +58,7 @@ def course_feed_atom(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def statistics(request: HttpRequest) -> HttpResponse:
     figures = public_statistics()
     return render(

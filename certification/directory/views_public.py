@@ -19,6 +19,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_GET
 from django_countries import countries
 
+from certification.core.pagecache import public_page
 from certification.directory import queries
 from certification.directory.forms import CourseFilterForm, OrganisationFilterForm
 from certification.training.models import Course, TrainingCentre
@@ -42,6 +43,7 @@ def map_context(geojson_url: str) -> dict[str, str]:
 
 
 @require_GET
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -51,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Certified organisations, filtered, with the map of their training centres."""
     form = OrganisationFilterForm.from_request(request)
@@ -208,6 +211,7 @@ def map_centre_popup(request: HttpRequest, centre_id: Any) -> HttpResponse:
 
 
 @require_GET
+@public_page
 def course_list(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm.from_request(request)
     chosen = form.to_filter()
@@ -225,6 +229,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page
 def course_public(request: HttpRequest, course_id: Any) -> HttpResponse:
     """A public course of a certified organisation: everything a learner needs."""
     course = get_object_or_404(Course.objects.public().for_listing(), public_id=course_id)

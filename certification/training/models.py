@@ -259,7 +259,15 @@ class Course(PublicIdModel):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         ordering = ["-starts_on", "pk"]
-        indexes = [models.Index(fields=["is_public", "ends_on"])]
+        indexes = [
+            models.Index(fields=["is_public", "ends_on"]),
+            # The public catalogue walks public courses by start date and stops at a page.
+            models.Index(
+                fields=["starts_on", "id"],
+                condition=models.Q(is_public=True),
+                name="public_course_by_start",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="course_dates_in_order"
