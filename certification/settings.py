@@ -143,22 +143,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _cache_url = env_str("CACHE_URL", "db://")
+# Two caches of the same kind: "default" (rate limits, counters, figures) and "pages" (whole
+# public pages, core.pagecache), kept apart so that many pages can never push out a counter.
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {
+        name: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
+            "KEY_PREFIX": name,
         }
+        for name in ("default", "pages")
     }
 elif _cache_url == "db://":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_page_cache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        },
     }
 elif _cache_url == "locmem://":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        },
+    }
 else:
     raise ImproperlyConfigured(
         f"CACHE_URL={_cache_url!r} must be redis://host:port/db, db:// or locmem://."

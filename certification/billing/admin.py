@@ -22,6 +22,8 @@ class BillingAccountAdmin(admin.ModelAdmin):
     list_filter = ["allowance"]
     search_fields = ["organisation__legal_name"]
     autocomplete_fields = ["organisation"]
+    # The allowance is the treasurer's, set on the treasury page (checked and audited).
+    readonly_fields = ["allowance"]
 
 
 class ReadOnlyMixin:

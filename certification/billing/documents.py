@@ -28,6 +28,7 @@ from weasyprint.urls import URLFetcher
 
 from certification.billing import pricing
 from certification.billing.models import Invoice, InvoiceLine, VatTreatment
+from certification.core.text import xml_safe
 
 PDF_VARIANT = "pdf/a-3b"
 FACTURX_LEVEL = "en16931"
@@ -140,7 +141,7 @@ def _element(
     prefix, name = tag.split(":")
     element = etree.SubElement(parent, f"{{{NAMESPACES[prefix]}}}{name}", attributes)
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.billing import pricing
 from certification.billing.models import BillingAccount, Order
+from certification.core.text import has_control_characters
 from certification.organisations.models import Organisation
 
 
@@ -48,16 +49,19 @@ class BillingDetailsForm(forms.ModelForm):
                 }
             )
 
-    def clean_vat_number(self) -> str:
-        return pricing.normalise_vat_number(self.cleaned_data.get("vat_number", ""))
-
     def clean(self) -> dict:
         cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and has_control_characters(value):
+                self.add_error(name, _("Remove the invisible control characters from this field."))
         country = str(cleaned.get("billing_country") or "")
         error = pricing.vat_number_error(country, cleaned.get("vat_number", ""))
         if error:
             self.add_error("vat_number", error)
         return cleaned
+
+    def clean_vat_number(self) -> str:
+        return pricing.normalise_vat_number(self.cleaned_data.get("vat_number", ""))
 
 
 class BuyCreditsForm(forms.Form):

@@ -21,13 +21,14 @@ from django.utils.translation import ngettext, override
 from certification.billing import orders, pricing
 from certification.billing.models import (
     BankStatement,
+    CreditEntry,
     Invoice,
     InvoiceLine,
     InvoiceSeries,
     Order,
     Payment,
 )
-from certification.billing.services import CreditError
+from certification.billing.services import CreditError, lock_account
 from certification.core.audit import record_event
 
 
@@ -91,6 +92,8 @@ def issue_invoice(
     others when it is paid. Issued once per order."""
     today = today or timezone.localdate()
     with transaction.atomic():
+        # Locks in one order everywhere: the billing account, the order, the number series.
+        account = lock_account(order.organisation)
         order = Order.objects.select_for_update().select_related("organisation").get(pk=order.pk)
         if order.method not in (Order.Method.INVOICE, Order.Method.BATCH):
             raise CreditError(_("Only an order paid by invoice gets an invoice."))
@@ -138,13 +141,46 @@ def issue_invoice(
             target=invoice,
             data={"number": number, "total": str(invoice.total_amount)},
         )
-        account = orders.billing_account(order.organisation)
-        if account.allowance > 0 or order.method == Order.Method.BATCH:
+        if order.method == Order.Method.BATCH or (
+            account.allowance > 0
+            and credits_in_trust(order.organisation) + order.quantity <= account.allowance
+        ):
             # Trusted (or already spent, for the month's batch): the credits come now and
-            # the invoice is what is owed.
+            # the invoice is what is owed — as long as the credits given on unpaid invoices
+            # stay within the allowance. Beyond it, they come when the invoice is paid.
             orders.grant_credits(order, by=by)
         _deliver_after_commit(invoice)
     return invoice
+
+
+# An organisation asks for another invoice once it has paid one of these.
+MAX_OPEN_INVOICE_ORDERS = 5
+
+
+def check_open_invoices(organisation: Any) -> None:
+    """Refuse a new invoice order while too many earlier ones are unpaid."""
+    open_orders = Order.objects.filter(
+        organisation=organisation, method=Order.Method.INVOICE, status=Order.Status.PENDING
+    ).count()
+    if open_orders >= MAX_OPEN_INVOICE_ORDERS:
+        raise CreditError(
+            _(
+                "Your organisation has %(count)s unpaid invoices. Pay one of them before "
+                "ordering another, or write to the treasurer."
+            )
+            % {"count": open_orders}
+        )
+
+
+def credits_in_trust(organisation: Any) -> int:
+    """Credits already given on invoices that are not paid yet."""
+    granted = CreditEntry.objects.filter(
+        organisation=organisation,
+        kind=CreditEntry.Kind.PURCHASE,
+        order__method=Order.Method.INVOICE,
+        order__status=Order.Status.PENDING,
+    ).aggregate(total=Sum("amount"))["total"]
+    return granted or 0
 
 
 def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
@@ -153,6 +189,7 @@ def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
         raise CreditError(_("Give the reason for the credit note."))
     today = timezone.localdate()
     with transaction.atomic():
+        lock_account(invoice.organisation)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.OPEN:
             raise CreditError(_("Only an open invoice can be cancelled by a credit note."))

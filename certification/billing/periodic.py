@@ -9,7 +9,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
@@ -24,6 +24,9 @@ from certification.core.periodic import periodic_job
 from certification.organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
+# An invoice without its PDF this long after it was issued is sent again, so many a run.
+MISSING_DOCUMENT_MINUTES = 10
+MISSING_DOCUMENTS_PER_RUN = 50
 
 
 # --- Reminders ----------------------------------------------------------------------------
@@ -256,6 +259,21 @@ def invoice_monthly_batches(now: datetime) -> int:
     for organisation in owing:
         try:
             issued += invoice_batch(organisation, period=period, today=today) is not None
-        except CreditError as error:
+        except (CreditError, DatabaseError) as error:
+            # The next run tries again; the others are invoiced meanwhile.
             logger.error("The monthly invoice of %s failed: %s", organisation.slug, error)
     return issued
+
+
+@periodic_job("invoice_documents")
+def deliver_missing_invoice_documents(now: datetime) -> int:
+    """Invoices whose PDF is still missing a while after they were issued (a worker lost, a
+    rendering that failed): render and send them again. The task does each step once."""
+    from certification.billing.tasks import deliver_invoice
+
+    stuck = Invoice.objects.filter(
+        pdf="", created_at__lt=now - timedelta(minutes=MISSING_DOCUMENT_MINUTES)
+    ).values_list("pk", flat=True)[:MISSING_DOCUMENTS_PER_RUN]
+    for invoice_id in stuck:
+        deliver_invoice.enqueue(invoice_id)
+    return len(stuck)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import DecimalField, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -187,11 +188,18 @@ def buy_credits_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("buy_credits", slug=organisation.slug)
     method = form.cleaned_data["method"]
     try:
-        order = orders.create_order(
-            organisation, quantity=form.cleaned_data["quantity"], method=method, by=request.user
-        )
-        if method == Order.Method.INVOICE:
-            invoice = invoicing.issue_invoice(order, by=request.user)
+        # The order and its invoice together, or neither.
+        with transaction.atomic():
+            if method == Order.Method.INVOICE:
+                invoicing.check_open_invoices(organisation)
+            order = orders.create_order(
+                organisation,
+                quantity=form.cleaned_data["quantity"],
+                method=method,
+                by=request.user,
+            )
+            if method == Order.Method.INVOICE:
+                invoice = invoicing.issue_invoice(order, by=request.user)
     except CreditError as error:
         messages.error(request, str(error))
         return redirect("buy_credits", slug=organisation.slug)

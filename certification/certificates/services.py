@@ -181,11 +181,11 @@ def revoke_certificate(
             target=certificate,
             data={"reason": reason.strip(), "replaced_by": replaced_by.code if replaced_by else ""},
         )
-        # A downloaded PDF says REVOKED from now on, and so does the verification page.
+        # The verification page says REVOKED from now on, and so does a downloaded PDF.
         transaction.on_commit(
             lambda: (
-                _start_rendering([certificate.pk]),
                 pagecache.forget(verification_page(certificate.code)),
+                _start_rendering([certificate.pk]),
             )
         )
 
@@ -260,9 +260,9 @@ def reissue_certificate(certificate: Certificate, *, by: Any, name: str) -> Cert
         record_events("certificate.issued", actor=by, targets=[new], data={"replaces": old.code})
         transaction.on_commit(
             lambda: (
+                pagecache.forget(verification_page(old.code)),
                 _start_delivery([new.pk]),
                 _start_rendering([old.pk]),
-                pagecache.forget(verification_page(old.code)),
             )
         )
     return new

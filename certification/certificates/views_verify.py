@@ -347,7 +347,10 @@ def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) ->
         return HttpResponsePermanentRedirect(reverse(url_name, args=[canonical]))
     if retry_after := count_lookup(request):
         return _throttled(request, retry_after, as_json=as_json)
-    if not as_json and (cached := pagecache.get(request, verification_page(canonical))):
+    cached, version = (
+        pagecache.get(request, verification_page(canonical)) if not as_json else (None, "")
+    )
+    if cached is not None:
         return cached
     verification = find_verification(canonical)
     if verification is None:
@@ -358,7 +361,7 @@ def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) ->
         request, "certificates/verify_certificate.html", {"verification": verification}
     )
     # Forgotten as soon as the certificate is revoked or replaced (services).
-    pagecache.put(request, verification_page(canonical), response)
+    pagecache.put(request, verification_page(canonical), version, response)
     return response
 
 

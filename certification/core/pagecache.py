@@ -9,26 +9,38 @@ are logged in (see accounts.views.set_language for the one form anonymous visito
 """
 
 import hashlib
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 View = Callable[..., HttpResponse]
 KEPT_HEADERS = ("Content-Type", "Content-Language")
+# A query string longer than a real filter's is rendered, not cached.
+LONGEST_VALUE = 100
 
 
-def _cacheable(request: HttpRequest) -> bool:
+def _pages() -> Any:
+    """The cache alias of its own ("pages"): many pages never push out a counter."""
+    return caches["pages"]
+
+
+def _cacheable(request: HttpRequest, parameters: Collection[str] = ()) -> bool:
+    """Anonymous, nothing waiting for them, and a query string of known, short parameters
+    (made-up ones would only fill the cache)."""
     return (
         settings.PUBLIC_PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and all(name in parameters for name in request.GET)
+        and all(len(value) <= LONGEST_VALUE for value in request.GET.values())
     )
 
 
@@ -37,8 +49,14 @@ def _key(request: HttpRequest) -> str:
     return f"public-page:{get_language()}:{address}"
 
 
-def _named_key(name: str, language: str) -> str:
-    return f"public-page:{language}:{name}"
+def _named_key(name: str, language: str, version: str) -> str:
+    return f"public-page:{language}:{name}:{version}"
+
+
+def _version(name: str) -> str:
+    """The page's current version: `forget` gives it a new one, so an answer rendered from
+    data read before the change, and stored after it, is never served."""
+    return _pages().get(f"public-page-version:{name}", "0")
 
 
 def _stored(response: HttpResponse) -> dict[str, Any]:
@@ -55,42 +73,50 @@ def _served(stored: dict[str, Any]) -> HttpResponse:
     return response
 
 
-def get(request: HttpRequest, name: str) -> HttpResponse | None:
-    """The page cached under `name` for this visitor's language, if they may have it."""
+def get(request: HttpRequest, name: str) -> tuple[HttpResponse | None, str]:
+    """The page cached under `name` for this visitor's language if they may have it, and
+    the version to `put` a freshly rendered one under (read before the data is)."""
     if not _cacheable(request):
-        return None
-    stored = cache.get(_named_key(name, get_language()))
-    return _served(stored) if stored is not None else None
+        return None, ""
+    version = _version(name)
+    stored = _pages().get(_named_key(name, get_language(), version))
+    return (_served(stored) if stored is not None else None), version
 
 
-def put(request: HttpRequest, name: str, response: HttpResponse) -> None:
-    """Keep a page under `name` (such as a certificate's), to be `forget`-ten when it changes."""
-    if _cacheable(request) and response.status_code == 200 and not response.cookies:
-        cache.set(
-            _named_key(name, get_language()), _stored(response), settings.PUBLIC_PAGE_CACHE_SECONDS
+def put(request: HttpRequest, name: str, version: str, response: HttpResponse) -> None:
+    """Keep a page under `name` (such as a certificate's), until `forget` is called."""
+    if version and response.status_code == 200 and not response.cookies:
+        _pages().set(
+            _named_key(name, get_language(), version),
+            _stored(response),
+            settings.PUBLIC_PAGE_CACHE_SECONDS,
         )
 
 
 def forget(name: str) -> None:
-    """Drop the page cached under `name`, in every language."""
-    cache.delete_many([_named_key(name, code) for code, _label in settings.LANGUAGES])
+    """From now on the page under `name` is rendered again, in every language."""
+    _pages().set(f"public-page-version:{name}", uuid.uuid4().hex, None)
 
 
-def public_page(view: View) -> View:
-    """Serve the view's 200 answers to anonymous visitors from the cache."""
+def public_page(*parameters: str) -> Callable[[View], View]:
+    """Serve the view's 200 answers to anonymous visitors from the cache, for addresses whose
+    query string holds only `parameters` (the view's filters)."""
 
-    @wraps(view)
-    def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        key = _key(request)
-        stored = cache.get(key)
-        if stored is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.streaming or response.cookies:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _cacheable(request, parameters):
+                return view(request, *args, **kwargs)
+            key = _key(request)
+            stored = _pages().get(key)
+            if stored is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    return response
+                _pages().set(key, _stored(response), settings.PUBLIC_PAGE_CACHE_SECONDS)
                 return response
-            cache.set(key, _stored(response), settings.PUBLIC_PAGE_CACHE_SECONDS)
-            return response
-        return _served(stored)
+            return _served(stored)
 
-    return cached_view
+        return cached_view
+
+    return decorate

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from certification.core.text import xml_safe
 from certification.directory.queries import CourseFilter
 from certification.training.languages import language_names
 from certification.training.models import Course
@@ -63,7 +64,7 @@ def absolute(path: str) -> str:
 
 
 def plain(text: str) -> str:
-    return CONTROL_CHARACTERS.sub("", text)
+    return xml_safe(CONTROL_CHARACTERS.sub("", text))
 
 
 # --- What both feeds say about a course -------------------------------------------------------

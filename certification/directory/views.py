@@ -45,7 +45,7 @@ def published_contributions(organisation: Organisation) -> list[ContributionGrou
 
 
 @require_GET
-@public_page
+@public_page()
 def organisation_public(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.certified(), slug=slug)
     course_types = organisation.course_types.approved().order_by("title", "pk")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -26,6 +26,8 @@ ANY_CENTRE = uuid.UUID(int=0)
 
 def _cached_publicly(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    # Language names follow the visitor's language, chosen by cookie or by header.
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 
@@ -58,7 +60,7 @@ def course_feed_atom(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page()
 def statistics(request: HttpRequest) -> HttpResponse:
     figures = public_statistics()
     return render(

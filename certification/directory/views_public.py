@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_GET
 from django_countries import countries
@@ -43,7 +44,7 @@ def map_context(geojson_url: str) -> dict[str, str]:
 
 
 @require_GET
-@public_page
+@public_page()
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -53,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@public_page
+@public_page("q", "country", "language", "words", "organisation", "page")
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Certified organisations, filtered, with the map of their training centres."""
     form = OrganisationFilterForm.from_request(request)
@@ -187,6 +188,8 @@ def map_geojson(request: HttpRequest) -> HttpResponse:
     )
     # `condition` adds the ETag and Last-Modified, and answers 304 to a conditional request.
     response["Cache-Control"] = "public, max-age=300"
+    # Country names follow the visitor's language, chosen by cookie or by header.
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 
@@ -204,6 +207,7 @@ def map_centre_popup(request: HttpRequest, centre_id: Any) -> HttpResponse:
     )
     response = render(request, "directory/_map_popup.html", {"centre": centre, "courses": courses})
     response["Cache-Control"] = "public, max-age=300"
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 
@@ -211,7 +215,9 @@ def map_centre_popup(request: HttpRequest, centre_id: Any) -> HttpResponse:
 
 
 @require_GET
-@public_page
+@public_page(
+    "words", "country", "language", "mode", "starts_after", "starts_before", "organisation", "page"
+)
 def course_list(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm.from_request(request)
     chosen = form.to_filter()
@@ -229,7 +235,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@public_page
+@public_page()
 def course_public(request: HttpRequest, course_id: Any) -> HttpResponse:
     """A public course of a certified organisation: everything a learner needs."""
     course = get_object_or_404(Course.objects.public().for_listing(), public_id=course_id)

@@ -1,7 +1,7 @@
 """Public pages cached whole for anonymous visitors, per address and language."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from certification.accounts.models import User
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def _cache_on(settings) -> None:
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     cache.clear()
+    caches["pages"].clear()
 
 
 def test_an_anonymous_visitor_gets_the_page_from_the_cache(
@@ -68,7 +69,7 @@ def test_new_data_shows_when_the_cached_page_expires(client: Client, alice_org) 
     CourseFactory(organisation=alice_org, course_type__title="Brand new course")
 
     stale = client.get("/courses/").content.decode()
-    cache.clear()  # what PUBLIC_PAGE_CACHE_SECONDS later does
+    caches["pages"].clear()  # what PUBLIC_PAGE_CACHE_SECONDS later does
     fresh = client.get("/courses/").content.decode()
 
     assert "Brand new course" not in stale
@@ -127,3 +128,45 @@ def test_a_certificates_page_is_cached_until_it_is_revoked(
 
     assert "Valid" in cached.content.decode()
     assert "Issued by mistake" in after.content.decode()
+
+
+def test_made_up_or_long_parameters_are_rendered_not_cached(
+    client: Client, alice_org, django_assert_max_num_queries
+) -> None:
+    client.get("/courses/", {"utm_source": "x"})
+    with django_assert_max_num_queries(50) as rendered:
+        client.get("/courses/", {"utm_source": "x"})
+    client.get("/courses/", {"words": "q" * 150})
+    with django_assert_max_num_queries(50) as long_one:
+        client.get("/courses/", {"words": "q" * 150})
+
+    assert rendered.captured_queries  # rendered again each time
+    assert long_one.captured_queries
+
+
+def test_many_pages_never_push_out_a_counter(client: Client) -> None:
+    cache.set("login-failures", 4)
+    for number in range(120):
+        client.get("/courses/", {"page": str(number)})
+
+    assert cache.get("login-failures") == 4
+    assert caches["pages"] is not cache
+
+
+def test_a_page_rendered_before_a_revocation_is_never_served_after_it(
+    client: Client, alice: User, alice_org: Organisation
+) -> None:
+    from django.test import RequestFactory
+
+    from certification.certificates.services import verification_page
+    from certification.core import pagecache
+
+    request = RequestFactory().get("/verify/QGIS-TEST/")
+    _cached, version = pagecache.get(request, verification_page("QGIS-TEST"))
+    pagecache.forget(verification_page("QGIS-TEST"))  # the revocation commits meanwhile
+    from django.http import HttpResponse
+
+    pagecache.put(request, verification_page("QGIS-TEST"), version, HttpResponse("Valid"))
+
+    cached, _version = pagecache.get(request, verification_page("QGIS-TEST"))
+    assert cached is None
