@@ -6,7 +6,6 @@ credits and how to pay. Card orders are confirmed only by Stripe's webhook: unti
 order page says the payment is on its way and checks again by itself.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import DecimalField, Prefetch, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification.billing import (
+    documents,
     invoicing,
     orders,
     pricing,
@@ -31,8 +30,9 @@ from certification.billing import (
     views_stripe,
 )
 from certification.billing.forms_organisation import BillingDetailsForm, BuyCreditsForm
-from certification.billing.models import CreditEntry, Invoice, Order, Payment
+from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order, Payment
 from certification.billing.services import CreditError
+from certification.billing.treasury_queries import with_payments
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
 
@@ -55,10 +55,15 @@ def _order(organisation: Organisation, order_id: Any) -> Order:
     )
 
 
+def _account(organisation: Organisation) -> BillingAccount:
+    """The organisation's billing account, or a new unsaved one: reading never writes."""
+    account = BillingAccount.objects.filter(organisation=organisation).first()
+    return account or BillingAccount(organisation=organisation)
+
+
 def _bank_details() -> dict[str, str]:
-    iban = settings.BANK_IBAN
     return {
-        "iban": " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
+        "iban": documents.format_iban(settings.BANK_IBAN),
         "bic": settings.BANK_BIC,
         "bank": settings.BANK_NAME,
         "seller": settings.SELLER_NAME,
@@ -74,18 +79,11 @@ def organisation_billing(request: HttpRequest, slug: str) -> HttpResponse:
         Prefetch("invoices", queryset=Invoice.objects.order_by("year", "sequence"))
     )
     invoice_list = (
-        Invoice.objects.filter(organisation=organisation)
+        with_payments(Invoice.objects.filter(organisation=organisation))
         .select_related("corrects")
-        .annotate(
-            amount_paid=Coalesce(
-                Sum("payments__amount"),
-                Value(Decimal("0.00")),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
-            )
-        )
         .order_by("-year", "-sequence")
     )
-    account = orders.billing_account(organisation)
+    account = _account(organisation)
     return render(
         request,
         "billing/organisation_billing.html",
@@ -116,7 +114,7 @@ def organisation_billing(request: HttpRequest, slug: str) -> HttpResponse:
 def billing_details(request: HttpRequest, slug: str) -> HttpResponse:
     """The legal name, address and VAT number invoices are made out to: asked once."""
     organisation = _organisation(request, slug)
-    account = orders.billing_account(organisation)
+    account = _account(organisation)
     form = BillingDetailsForm(
         request.POST if request.method == "POST" else None,
         instance=account,
@@ -144,7 +142,7 @@ def _buy_form(request: HttpRequest, data: Any) -> BuyCreditsForm:
 def buy_credits(request: HttpRequest, slug: str) -> HttpResponse:
     """Choose how many credits and how to pay; then the price, before anything is ordered."""
     organisation = _organisation(request, slug)
-    account = orders.billing_account(organisation)
+    account = _account(organisation)
     if not account.has_billing_details:
         messages.info(request, _("First, who should the invoice or receipt be made out to?"))
         return redirect(reverse("billing_details", args=[organisation.slug]) + "?next=buy")

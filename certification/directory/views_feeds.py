@@ -4,9 +4,6 @@ Nothing here needs an account: the feeds read only upcoming public courses of ce
 organisations, with the filters of /courses/, and the statistics only aggregates.
 """
 
-import uuid
-
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,10 +15,10 @@ from certification.core.pagecache import public_page
 from certification.directory import feeds
 from certification.directory.forms import CourseFilterForm
 from certification.directory.statistics import bar_chart, public_statistics
+from certification.directory.views_public import map_context
 
 FEED_MAX_AGE = 900
 # The map's popups are fetched by centre: "__ID__" stands for the centre's id in their URL.
-ANY_CENTRE = uuid.UUID(int=0)
 
 
 def _cached_publicly(response: HttpResponse) -> HttpResponse:
@@ -70,11 +67,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "certificates_chart": bar_chart(figures.certificates_per_year),
             "courses_chart": bar_chart(figures.courses_per_year),
-            "geojson_url": reverse("map_geojson"),
-            "popup_url_template": reverse("map_centre_popup", args=[ANY_CENTRE]).replace(
-                str(ANY_CENTRE), "__ID__"
-            ),
-            "tile_url": settings.MAP_TILE_URL,
-            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            **map_context(reverse("map_geojson")),
         },
     )

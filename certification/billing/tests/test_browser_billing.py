@@ -30,6 +30,7 @@ from certification.applications.tests.test_browser_journeys import become
 from certification.billing.models import Invoice, Order
 from certification.billing.services import balance
 from certification.billing.statements import build_camt053
+from certification.billing.tests.factories import BillingAccountFactory
 from certification.billing.tests.fakes import SESSION_ID, SESSION_URL, use_fake_stripe
 from certification.organisations.models import Organisation
 
@@ -171,16 +172,7 @@ def test_credits_bought_by_card_arrive_when_stripe_confirms(
             status=200, content_type="text/html", body="<h1>Stripe Checkout (test)</h1>"
         ),
     )
-    from certification.billing import orders
-
-    account = orders.billing_account(alice_org)
-    for field, value in {
-        "billing_name": "Geoskolan AB", "billing_street": "Drottninggatan 12",
-        "billing_postcode": "111 51", "billing_city": "Stockholm", "billing_country": "SE",
-        "vat_number": "SE556677889901", "billing_email": "ekonomi@geoskolan.example",
-    }.items():  # fmt: skip
-        setattr(account, field, value)
-    account.save()
+    BillingAccountFactory(organisation=alice_org, vat_number="SE556677889901")
 
     log_in(page, alice)
     open_billing(page)

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from certification.accounts.models import User
 from certification.billing import invoicing, orders
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
+from certification.billing.tests.factories import BillingAccountFactory
 from certification.billing.tests.fakes import SESSION_URL, use_fake_stripe
 from certification.organisations.models import Organisation
 
@@ -31,18 +32,7 @@ def _seller(settings) -> None:
 
 
 def with_details(organisation: Organisation, *, country: str = "SE", vat: str = "") -> None:
-    BillingAccount.objects.update_or_create(
-        organisation=organisation,
-        defaults={
-            "billing_name": organisation.legal_name,
-            "billing_street": "Storgatan 1",
-            "billing_postcode": "411 38",
-            "billing_city": "Göteborg",
-            "billing_country": country,
-            "vat_number": vat,
-            "billing_email": "ekonomi@geoskolan.example",
-        },
-    )
+    BillingAccountFactory(organisation=organisation, billing_country=country, vat_number=vat)
 
 
 def order_of(organisation: Organisation, user: User, quantity: int = 3) -> Order:
@@ -356,3 +346,14 @@ def test_back_from_stripe_the_order_waits_for_the_webhook(
     assert 'hx-trigger="every 2s"' in waiting
     assert "2 credits were added to your balance." in done
     assert "hx-trigger" not in done  # the polling stops
+
+
+def test_looking_at_the_billing_pages_writes_nothing(
+    client_for, alice: User, alice_org: Organisation
+) -> None:
+    client = client_for(alice)
+
+    for url in (BILLING, DETAILS, BUY):
+        client.get(url)
+
+    assert not BillingAccount.objects.filter(organisation=alice_org).exists()
