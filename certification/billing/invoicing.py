@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from certification.billing import orders, pricing
+from certification.billing.ledger import CreditError, lock_account
 from certification.billing.models import (
     BankStatement,
     CreditEntry,
@@ -28,7 +29,6 @@ from certification.billing.models import (
     Order,
     Payment,
 )
-from certification.billing.services import CreditError, lock_account
 from certification.core.audit import record_event
 
 

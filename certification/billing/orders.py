@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.billing import pricing
+from certification.billing.ledger import CreditError, balance, lock_account
 from certification.billing.models import BillingAccount, CreditEntry, Order
-from certification.billing.services import CreditError, balance, lock_account
 from certification.core.audit import record_event
 from certification.organisations.models import Organisation
 

@@ -15,8 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 
 from certification.billing import invoicing, orders, pricing
+from certification.billing.ledger import CreditError, lock_account
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
-from certification.billing.services import CreditError, lock_account
 from certification.billing.treasury_queries import first_of_month, with_payments
 from certification.core.audit import record_event
 from certification.core.emails import send_templated_email

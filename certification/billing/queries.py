@@ -8,7 +8,7 @@ from django.db.models import F, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from certification.billing import services
+from certification.billing import ledger
 from certification.billing.models import CreditEntry
 from certification.organisations.models import Organisation
 
@@ -24,7 +24,7 @@ def organisations_with_credits() -> QuerySet[Organisation]:
     ).order_by("legal_name", "pk")
 
 
-def ledger(organisation: Organisation) -> QuerySet[CreditEntry]:
+def ledger_entries(organisation: Organisation) -> QuerySet[CreditEntry]:
     """An organisation's entries, newest first, each with the balance after it."""
     return (
         CreditEntry.objects.filter(organisation=organisation)
@@ -46,6 +46,6 @@ def page(
 
 
 def standing(organisation: Organisation) -> dict[str, int]:
-    balance = services.balance(organisation)
-    spendable = services.spendable(organisation)
+    balance = ledger.balance(organisation)
+    spendable = ledger.spendable(organisation)
     return {"balance": balance, "allowance": spendable - balance, "spendable": spendable}

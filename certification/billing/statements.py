@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from certification.billing import invoicing, pricing
+from certification.billing.ledger import CreditError
 from certification.billing.models import BankStatement, Invoice, Payment
-from certification.billing.services import CreditError
 from certification.core.audit import record_event
 
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024

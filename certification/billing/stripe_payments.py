@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from certification.billing import orders, pricing
+from certification.billing.ledger import CreditError, lock_account
 from certification.billing.models import Order, Payment, StripeEvent
-from certification.billing.services import CreditError, lock_account
 from certification.core.audit import record_event
 
 logger = logging.getLogger(__name__)

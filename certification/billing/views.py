@@ -32,9 +32,9 @@ from certification.accounts.permissions import acts_as
 from certification.accounts.roles import GlobalRole
 from certification.billing import (
     invoicing,
+    ledger,
     pricing,
     queries,
-    services,
     statements,
     treasury_queries,
 )
@@ -47,8 +47,8 @@ from certification.billing.forms import (
     PaymentForm,
     StatementUploadForm,
 )
+from certification.billing.ledger import CreditError
 from certification.billing.models import BankStatement, Invoice
-from certification.billing.services import CreditError
 from certification.billing.treasury_exports import EXPORTS, export_filename, stream_csv
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
@@ -133,7 +133,9 @@ def _render_account(
         {
             "organisation": organisation,
             **standing,
-            "page": queries.page(request, queries.ledger(organisation), queries.ENTRIES_PER_PAGE),
+            "page": queries.page(
+                request, queries.ledger_entries(organisation), queries.ENTRIES_PER_PAGE
+            ),
             "adjust_form": adjust_form or AdjustCreditsForm(),
             "allowance_form": allowance_form
             or AllowanceForm(initial={"allowance": standing["allowance"]}),
@@ -156,7 +158,7 @@ def treasury_adjust_credits(request: HttpRequest, slug: str) -> HttpResponse:
     form = AdjustCreditsForm(request.POST)
     if form.is_valid():
         try:
-            services.adjust_credits(
+            ledger.adjust_credits(
                 organisation,
                 by=request.user,
                 amount=form.cleaned_data["amount"],
@@ -171,7 +173,7 @@ def treasury_adjust_credits(request: HttpRequest, slug: str) -> HttpResponse:
                 % {
                     "amount": form.cleaned_data["amount"],
                     "organisation": organisation.legal_name,
-                    "balance": services.balance(organisation),
+                    "balance": ledger.balance(organisation),
                 },
             )
             return redirect("treasury_organisation", slug=organisation.slug)
@@ -186,7 +188,7 @@ def treasury_set_allowance(request: HttpRequest, slug: str) -> HttpResponse:
     form = AllowanceForm(request.POST)
     if form.is_valid():
         try:
-            services.set_allowance(
+            ledger.set_allowance(
                 organisation, by=request.user, allowance=form.cleaned_data["allowance"]
             )
         except CreditError as error:

@@ -30,8 +30,8 @@ from certification.billing import (
     views_stripe,
 )
 from certification.billing.forms_organisation import BillingDetailsForm, BuyCreditsForm
+from certification.billing.ledger import CreditError
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order, Payment
-from certification.billing.services import CreditError
 from certification.billing.treasury_queries import with_payments
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
@@ -91,7 +91,9 @@ def organisation_billing(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "account": account,
             **queries.standing(organisation),
-            "page": queries.page(request, queries.ledger(organisation), queries.ENTRIES_PER_PAGE),
+            "page": queries.page(
+                request, queries.ledger_entries(organisation), queries.ENTRIES_PER_PAGE
+            ),
             "orders_page": queries.page(
                 request, order_list, ORDERS_PER_PAGE, parameter="orders_page"
             ),

@@ -24,8 +24,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from certification.billing import stripe_payments
+from certification.billing.ledger import CreditError
 from certification.billing.models import Order
-from certification.billing.services import CreditError
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from certification.accounts.permissions import acts_as
 from certification.accounts.roles import GlobalRole
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.certificates.models import Certificate
 from certification.core import pagecache
 from certification.core.audit import record_event, record_events

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certification.accounts.permissions import acts_as
 from certification.accounts.roles import GlobalRole
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.certificates import rendering, services, tasks
 from certification.certificates.forms import (
     CertificateLookupForm,

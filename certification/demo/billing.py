@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from certification.billing import invoicing, orders
+from certification.billing.ledger import set_allowance
 from certification.billing.models import BillingAccount, Order, Payment
-from certification.billing.services import set_allowance
 from certification.billing.statements import build_camt053
 from certification.organisations.models import Organisation
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from certification.billing.services import adjust_credits
+from certification.billing.ledger import adjust_credits
 from certification.certificates.models import Certificate
 from certification.certificates.services import issue_certificates
 from certification.organisations.models import Organisation

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import invoicing, periodic, services
+from certification.billing import invoicing, ledger, periodic
+from certification.billing.ledger import CreditError
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
-from certification.billing.services import CreditError
 from certification.billing.tests.factories import BillingAccountFactory, invoice_for
 from certification.organisations.models import Organisation
 
@@ -22,14 +22,14 @@ BUY = "/dashboard/organisations/geoskolan/billing/buy/confirm/"
 
 def test_credits_in_trust_stay_within_the_allowance(alice_org: Organisation, tom: User) -> None:
     BillingAccountFactory(organisation=alice_org)
-    services.set_allowance(alice_org, by=tom, allowance=10)
+    ledger.set_allowance(alice_org, by=tom, allowance=10)
 
     first = invoice_for(alice_org, quantity=8)
     second = invoice_for(alice_org, quantity=5)
 
     assert first.order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).exists()
     assert not second.order.credit_entries.exists()  # 8 + 5 is beyond the 10 trusted
-    assert services.balance(alice_org) == 8
+    assert ledger.balance(alice_org) == 8
     invoicing.record_payment(first, amount=first.total_amount, received_on=first.issued_on)
     third = invoice_for(alice_org, quantity=10)
     assert third.order.credit_entries.exists()  # the first is paid: 10 in trust again

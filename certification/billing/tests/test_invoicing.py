@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from stdnum import iso11649
 
 from certification.accounts.models import User
-from certification.billing import documents, invoicing, pricing, services, tasks
+from certification.billing import documents, invoicing, ledger, pricing, tasks
+from certification.billing.ledger import CreditError
 from certification.billing.models import (
     CreditEntry,
     Invoice,
@@ -25,7 +26,6 @@ from certification.billing.models import (
     Payment,
     VatTreatment,
 )
-from certification.billing.services import CreditError
 from certification.billing.tests.factories import (
     SWEDISH_VAT_NUMBER,
     invoice_for,
@@ -384,13 +384,13 @@ def test_a_partly_paid_invoice_cannot_be_credited(alice_org: Organisation, tom: 
 def test_a_credit_note_takes_back_the_credits_given_in_trust(
     alice_org: Organisation, tom: User
 ) -> None:
-    services.set_allowance(alice_org, by=tom, allowance=10)
+    ledger.set_allowance(alice_org, by=tom, allowance=10)
     invoice = invoice_for(alice_org, quantity=3)
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
 
     invoicing.issue_credit_note(invoice, by=tom, reason="Ordered twice.")
 
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     assert invoice.order.credit_entries.get(kind=CreditEntry.Kind.REVERSAL).amount == -3
 
 
@@ -412,7 +412,7 @@ def test_a_partial_payment_leaves_the_invoice_open(alice_org: Organisation, tom:
         Decimal("30.00"),
         tom,
     )
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
 
 
 def test_the_full_amount_pays_the_invoice_and_grants_the_credits_once(
@@ -427,10 +427,10 @@ def test_the_full_amount_pays_the_invoice_and_grants_the_credits_once(
     assert invoice.status == Invoice.Status.PAID
     assert invoice.paid_on == date(2026, 2, 3)
     assert invoice.order.status == Order.Status.PAID
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
     # Money that comes after (a second transfer of the same invoice) grants nothing more.
     invoicing.record_payment(invoice, amount=Decimal("64.86"), received_on=date(2026, 2, 4))
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
     assert invoice.order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).count() == 1
 
 
@@ -470,14 +470,14 @@ def test_a_cancelled_invoice_cannot_be_paid(alice_org: Organisation, tom: User) 
 def test_an_organisation_with_an_allowance_gets_the_credits_with_the_invoice(
     alice_org: Organisation, tom: User
 ) -> None:
-    services.set_allowance(alice_org, by=tom, allowance=5)
+    ledger.set_allowance(alice_org, by=tom, allowance=5)
 
     invoice = invoice_for(alice_org, quantity=3)
 
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
     assert invoice.order.status == Order.Status.PENDING
     invoicing.record_payment(invoice, amount=invoice.total_amount, received_on=date.today())
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
     assert invoice.order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).count() == 1
 
 
@@ -486,9 +486,9 @@ def test_an_organisation_without_an_allowance_gets_the_credits_when_it_pays(
 ) -> None:
     invoice = invoice_for(alice_org, quantity=3)
 
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     invoicing.record_payment(invoice, amount=invoice.total_amount, received_on=date.today())
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
 
 
 # --- Delivery: the PDF stored once, and emailed ------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification.accounts.models import User
-from certification.billing import invoicing, services
+from certification.billing import invoicing, ledger
 from certification.billing.models import Invoice
 from certification.billing.tests.factories import invoice_for
 from certification.organisations.models import Organisation
@@ -101,8 +101,8 @@ def test_the_payments_export_neutralises_what_people_typed(
 
 
 def test_the_ledger_export_has_every_entry(client_for, tom: User, alice_org: Organisation) -> None:
-    services.adjust_credits(alice_org, by=tom, amount=5, reason="-1 for the typo")
-    services.adjust_credits(alice_org, by=tom, amount=-2, reason="Correction")
+    ledger.adjust_credits(alice_org, by=tom, amount=5, reason="-1 for the typo")
+    ledger.adjust_credits(alice_org, by=tom, amount=-2, reason="Correction")
 
     _response, rows = _download(client_for(tom), "ledger")
 

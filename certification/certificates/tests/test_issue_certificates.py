@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from certification.accounts.models import User
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates import services
 from certification.certificates.models import Certificate
