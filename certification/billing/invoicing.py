@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from certification.billing import orders, pricing
-from certification.billing.ledger import CreditError, lock_account
+from certification.billing.ledger import lock_account
 from certification.billing.models import (
     BankStatement,
     CreditEntry,
@@ -30,6 +30,10 @@ from certification.billing.models import (
     Payment,
 )
 from certification.core.audit import record_event
+
+
+class InvoiceError(Exception):
+    """An invoice that cannot be issued, cancelled or paid as asked; the message says why."""
 
 
 def seller_snapshot() -> dict[str, str]:
@@ -96,9 +100,9 @@ def issue_invoice(
         account = lock_account(order.organisation)
         order = Order.objects.select_for_update().select_related("organisation").get(pk=order.pk)
         if order.method not in (Order.Method.INVOICE, Order.Method.BATCH):
-            raise CreditError(_("Only an order paid by invoice gets an invoice."))
+            raise InvoiceError(_("Only an order paid by invoice gets an invoice."))
         if order.invoices.filter(kind=Invoice.Kind.INVOICE).exists():
-            raise CreditError(_("This order already has its invoice."))
+            raise InvoiceError(_("This order already has its invoice."))
         sequence, number = allocate_number(today.year)
         language = invoice_language(order)
         with override(language):
@@ -163,7 +167,7 @@ def check_open_invoices(organisation: Any) -> None:
         organisation=organisation, method=Order.Method.INVOICE, status=Order.Status.PENDING
     ).count()
     if open_orders >= MAX_OPEN_INVOICE_ORDERS:
-        raise CreditError(
+        raise InvoiceError(
             _(
                 "Your organisation has %(count)s unpaid invoices. Pay one of them before "
                 "ordering another, or write to the treasurer."
@@ -186,15 +190,15 @@ def credits_in_trust(organisation: Any) -> int:
 def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
     """Cancel an open invoice with a credit note of the same amounts (its own number)."""
     if not reason.strip():
-        raise CreditError(_("Give the reason for the credit note."))
+        raise InvoiceError(_("Give the reason for the credit note."))
     today = timezone.localdate()
     with transaction.atomic():
         lock_account(invoice.organisation)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.OPEN:
-            raise CreditError(_("Only an open invoice can be cancelled by a credit note."))
+            raise InvoiceError(_("Only an open invoice can be cancelled by a credit note."))
         if invoice.payments.exists():
-            raise CreditError(
+            raise InvoiceError(
                 _("This invoice has payments recorded: refund them before cancelling it.")
             )
         sequence, number = allocate_number(today.year)
@@ -276,11 +280,11 @@ def record_payment(
     it open; an over-payment is recorded as received and shown as such."""
     amount = pricing.money(amount)
     if amount <= 0:
-        raise CreditError(_("A payment is a positive amount."))
+        raise InvoiceError(_("A payment is a positive amount."))
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind != Invoice.Kind.INVOICE or invoice.status == Invoice.Status.CREDITED:
-            raise CreditError(_("This invoice is cancelled: it cannot be paid."))
+            raise InvoiceError(_("This invoice is cancelled: it cannot be paid."))
         payment = Payment.objects.create(
             organisation_id=invoice.organisation_id,
             order=invoice.order,

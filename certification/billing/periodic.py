@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone, translation
 
 from certification.billing import invoicing, orders, pricing
+from certification.billing.invoicing import InvoiceError
 from certification.billing.ledger import CreditError, lock_account
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
 from certification.billing.treasury_queries import first_of_month, with_payments
@@ -259,7 +260,7 @@ def invoice_monthly_batches(now: datetime) -> int:
     for organisation in owing:
         try:
             issued += invoice_batch(organisation, period=period, today=today) is not None
-        except (CreditError, DatabaseError) as error:
+        except (CreditError, InvoiceError, DatabaseError) as error:
             # The next run tries again; the others are invoiced meanwhile.
             logger.error("The monthly invoice of %s failed: %s", organisation.slug, error)
     return issued

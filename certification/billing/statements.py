@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from certification.billing import invoicing, pricing
+from certification.billing.invoicing import InvoiceError
 from certification.billing.ledger import CreditError
 from certification.billing.models import BankStatement, Invoice, Payment
 from certification.core.audit import record_event
@@ -377,7 +378,7 @@ def _apply_entry(
                 by=by,
                 statement=statement,
             )
-        except CreditError as error:
+        except (InvoiceError, CreditError) as error:
             return "unmatched", _line(entry, invoice, reason=str(error))
         paid = invoicing.amount_paid(invoice)
         difference = paid - invoice.total_amount

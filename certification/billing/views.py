@@ -47,6 +47,7 @@ from certification.billing.forms import (
     PaymentForm,
     StatementUploadForm,
 )
+from certification.billing.invoicing import InvoiceError
 from certification.billing.ledger import CreditError
 from certification.billing.models import BankStatement, Invoice
 from certification.billing.treasury_exports import EXPORTS, export_filename, stream_csv
@@ -313,7 +314,7 @@ def treasury_invoice_payment(request: HttpRequest, invoice_id: Any) -> HttpRespo
             reference=form.cleaned_data["reference"].strip(),
             by=request.user,
         )
-    except CreditError as error:
+    except InvoiceError as error:
         form.add_error(None, str(error))
         return _render_invoice(request, invoice, payment_form=form)
     invoice = _invoice(invoice_id)
@@ -361,7 +362,7 @@ def treasury_credit_note(request: HttpRequest, invoice_id: Any) -> HttpResponse:
         note = invoicing.issue_credit_note(
             invoice, by=request.user, reason=form.cleaned_data["reason"]
         )
-    except CreditError as error:
+    except InvoiceError as error:
         form.add_error(None, str(error))
         return _render_invoice(request, _invoice(invoice_id), credit_note_form=form)
     messages.success(

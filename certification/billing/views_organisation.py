@@ -30,6 +30,7 @@ from certification.billing import (
     views_stripe,
 )
 from certification.billing.forms_organisation import BillingDetailsForm, BuyCreditsForm
+from certification.billing.invoicing import InvoiceError
 from certification.billing.ledger import CreditError
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order, Payment
 from certification.billing.treasury_queries import with_payments
@@ -200,7 +201,7 @@ def buy_credits_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             )
             if method == Order.Method.INVOICE:
                 invoice = invoicing.issue_invoice(order, by=request.user)
-    except CreditError as error:
+    except (CreditError, InvoiceError) as error:
         messages.error(request, str(error))
         return redirect("buy_credits", slug=organisation.slug)
     if method == Order.Method.INVOICE:

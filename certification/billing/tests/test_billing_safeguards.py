@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from certification.accounts.models import User
 from certification.billing import invoicing, ledger, periodic
-from certification.billing.ledger import CreditError
+from certification.billing.invoicing import InvoiceError
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
 from certification.billing.tests.factories import BillingAccountFactory, invoice_for
 from certification.organisations.models import Organisation
@@ -43,7 +43,7 @@ def test_unpaid_invoices_are_capped(client_for, alice: User, alice_org: Organisa
 
     assert "unpaid invoices" in response.content.decode()
     assert Invoice.objects.count() == invoicing.MAX_OPEN_INVOICE_ORDERS
-    with pytest.raises(CreditError):
+    with pytest.raises(InvoiceError):
         invoicing.check_open_invoices(alice_org)
 
 
@@ -53,7 +53,7 @@ def test_an_order_and_its_invoice_are_made_together_or_not_at_all(
     BillingAccountFactory(organisation=alice_org)
 
     def fail(*args, **kwargs):
-        raise CreditError("The invoice could not be issued.")
+        raise InvoiceError("The invoice could not be issued.")
 
     monkeypatch.setattr(invoicing, "issue_invoice", fail)
     response = client_for(alice).post(BUY, {"quantity": "2", "method": "invoice"}, follow=True)

@@ -17,7 +17,7 @@ from stdnum import iso11649
 
 from certification.accounts.models import User
 from certification.billing import documents, invoicing, ledger, pricing, tasks
-from certification.billing.ledger import CreditError
+from certification.billing.invoicing import InvoiceError
 from certification.billing.models import (
     CreditEntry,
     Invoice,
@@ -223,7 +223,7 @@ def test_a_failed_transaction_does_not_use_up_a_number(alice_org: Organisation) 
 def test_an_order_is_invoiced_once(alice_org: Organisation) -> None:
     invoice = invoice_for(alice_org)
 
-    with pytest.raises(CreditError, match="already has its invoice"):
+    with pytest.raises(InvoiceError, match="already has its invoice"):
         invoicing.issue_invoice(invoice.order)
 
     assert Invoice.objects.count() == 1
@@ -233,7 +233,7 @@ def test_an_order_is_invoiced_once(alice_org: Organisation) -> None:
 def test_a_card_order_gets_no_invoice_of_its_own(alice_org: Organisation) -> None:
     order = order_for(alice_org, method=Order.Method.CARD)
 
-    with pytest.raises(CreditError, match="Only an order paid by invoice"):
+    with pytest.raises(InvoiceError, match="Only an order paid by invoice"):
         invoicing.issue_invoice(order)
 
     assert not Invoice.objects.exists()
@@ -344,7 +344,7 @@ def test_a_credit_note_cancels_an_invoice_with_its_own_number(
 def test_a_credit_note_needs_a_reason(alice_org: Organisation, tom: User) -> None:
     invoice = invoice_for(alice_org)
 
-    with pytest.raises(CreditError, match="Give the reason"):
+    with pytest.raises(InvoiceError, match="Give the reason"):
         invoicing.issue_credit_note(invoice, by=tom, reason="   ")
 
     assert Invoice.objects.count() == 1
@@ -354,7 +354,7 @@ def test_an_invoice_is_credited_once(alice_org: Organisation, tom: User) -> None
     invoice = invoice_for(alice_org)
     invoicing.issue_credit_note(invoice, by=tom, reason="Ordered twice.")
 
-    with pytest.raises(CreditError, match="Only an open invoice"):
+    with pytest.raises(InvoiceError, match="Only an open invoice"):
         invoicing.issue_credit_note(invoice, by=tom, reason="Again.")
 
     assert Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).count() == 1
@@ -365,7 +365,7 @@ def test_a_paid_invoice_cannot_be_credited(alice_org: Organisation, tom: User) -
     invoice = invoice_for(alice_org)
     invoicing.record_payment(invoice, amount=invoice.total_amount, received_on=date.today())
 
-    with pytest.raises(CreditError, match="Only an open invoice"):
+    with pytest.raises(InvoiceError, match="Only an open invoice"):
         invoicing.issue_credit_note(invoice, by=tom, reason="Too late.")
 
     assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
@@ -375,7 +375,7 @@ def test_a_partly_paid_invoice_cannot_be_credited(alice_org: Organisation, tom: 
     invoice = invoice_for(alice_org)
     invoicing.record_payment(invoice, amount=Decimal("10.00"), received_on=date.today())
 
-    with pytest.raises(CreditError, match="refund them before cancelling"):
+    with pytest.raises(InvoiceError, match="refund them before cancelling"):
         invoicing.issue_credit_note(invoice, by=tom, reason="Ordered twice.")
 
     assert not Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).exists()
@@ -450,7 +450,7 @@ def test_an_over_payment_is_recorded_as_received(alice_org: Organisation) -> Non
 def test_a_payment_is_a_positive_amount(alice_org: Organisation, amount: Decimal) -> None:
     invoice = invoice_for(alice_org)
 
-    with pytest.raises(CreditError, match="positive amount"):
+    with pytest.raises(InvoiceError, match="positive amount"):
         invoicing.record_payment(invoice, amount=amount, received_on=date(2026, 2, 1))
 
     assert not Payment.objects.exists()
@@ -461,7 +461,7 @@ def test_a_cancelled_invoice_cannot_be_paid(alice_org: Organisation, tom: User) 
     note = invoicing.issue_credit_note(invoice, by=tom, reason="Ordered twice.")
 
     for document in (invoice, note):
-        with pytest.raises(CreditError, match="cannot be paid"):
+        with pytest.raises(InvoiceError, match="cannot be paid"):
             invoicing.record_payment(document, amount=Decimal("60.00"), received_on=date.today())
 
     assert not Payment.objects.exists()
