@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("certification.certificates.urls")),
     path("", include("certification.certificates.issue_urls")),
     path("", include("certification.billing.urls")),
+    path("", include("certification.billing.treasury.urls")),
 ]

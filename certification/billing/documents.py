@@ -8,25 +8,25 @@ in the transfer, reference included.
 
 Everything printed comes from the invoice row and its seller and buyer snapshots, frozen when
 it was issued. Credit notes are stored with negative amounts; on paper and in the XML (type
-381) they show positive amounts, as a credit note does.
+381) they show positive amounts, as a credit note does. Amounts, dates and IBANs are written
+by formatting.py, as in the emails and on the pages.
+
+WeasyPrint and factur-x are loaded by `render_invoice_pdf` when it runs, not with this module.
 """
 
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import facturx
 import segno
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext
 from django_countries import countries
 from lxml import etree
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from certification.billing import pricing
+from certification.billing.formatting import format_amount, format_date, format_iban, format_rate
 from certification.billing.models import Invoice, InvoiceLine, VatTreatment
 from certification.core.text import xml_safe
 
@@ -314,29 +314,6 @@ def facturx_xml(invoice: Invoice) -> bytes:
 # --- The PDF ------------------------------------------------------------------------------------
 
 
-def format_amount(value: Decimal, currency: str) -> str:
-    """`1 234,50 EUR` in Swedish, `1,234.50 EUR` in English: call inside the language."""
-    number = formats.number_format(
-        pricing.money(value), decimal_pos=2, use_l10n=True, force_grouping=True
-    )
-    return f"{number}\N{NO-BREAK SPACE}{currency}"
-
-
-def format_iban(iban: str) -> str:
-    """Printed in groups of four, as on a bank card: `CH93 0076 2011 6238 5295 7`."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[start : start + 4] for start in range(0, len(compact), 4))
-
-
-def format_rate(rate: Decimal) -> str:
-    return formats.number_format(rate.normalize(), use_l10n=True)
-
-
-def format_date(value: date) -> str:
-    """The date as written in the active language: `15 januari 2026`, `Jan. 15, 2026`."""
-    return formats.date_format(value, "DATE_FORMAT")
-
-
 def _party(snapshot: dict[str, Any]) -> dict[str, Any]:
     country = snapshot.get("country", "")
     return {
@@ -411,16 +388,20 @@ def document_title(invoice: Invoice) -> str:
     return gettext("Invoice %(number)s") % {"number": invoice.number}
 
 
-def pdf_filename(invoice: Invoice) -> str:
-    return f"{invoice.number}.pdf"
-
-
 def _pdf_language(language: str) -> str:
     return {"en": "en-GB", "sv": "sv-SE"}.get(language, language)
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice as PDF/A-3, in its language, with its Factur-X XML attached."""
+    # Imported here, the one deferred import of billing: WeasyPrint takes most of a second
+    # and tens of megabytes to load, and only the worker that renders a document needs it.
+    # The services, pages and periodic jobs that import this module never render.
+    import facturx
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
     invoice = (
         Invoice.objects.select_related("corrects").prefetch_related("lines").get(pk=invoice.pk)
     )

@@ -30,10 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from certification.accounts.models import User
 from certification.billing import invoicing, pricing
+from certification.billing.formatting import compact_reference, is_creditor_reference
 from certification.billing.invoicing import InvoiceError
 from certification.billing.ledger import CreditError
 from certification.billing.models import BankStatement, Invoice, Payment
+from certification.billing.rules import require_unless_platform
 from certification.core.audit import record_event
 
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024
@@ -70,19 +73,6 @@ class Statement:
 # --- Reading ------------------------------------------------------------------------------
 
 
-def compact(reference: str) -> str:
-    return "".join(reference.split()).upper()
-
-
-def is_creditor_reference(reference: str) -> bool:
-    """True for a well-formed ISO 11649 reference (spaces and case ignored)."""
-    text = compact(reference)
-    if not re.fullmatch(r"RF\d{2}[A-Z0-9]{1,21}", text):
-        return False
-    digits = "".join(str(int(character, 36)) for character in text[4:] + text[:4])
-    return int(digits) % 97 == 1
-
-
 def reference_in_text(text: str) -> str:
     """The first valid RF reference a payer typed in `text`, compacted; "" if none.
 
@@ -92,7 +82,7 @@ def reference_in_text(text: str) -> str:
     for match in TYPED_REFERENCE.finditer(text):
         groups = match.group(0).split()
         for end in range(len(groups), 0, -1):
-            candidate = compact("".join(groups[:end]))
+            candidate = compact_reference("".join(groups[:end]))
             if is_creditor_reference(candidate):
                 return candidate
     return ""
@@ -266,7 +256,7 @@ def _credits(reader: _Reader, entry: Any, *, fallback: str) -> list[Entry]:
             if element.text and element.text.strip()
         )
         structured = [
-            compact(element.text)
+            compact_reference(element.text)
             for element in reader.all(transaction_details, "RmtInf/Strd/CdtrRefInf/Ref")
             if element.text and element.text.strip()
         ]
@@ -351,7 +341,7 @@ def _line(entry: Entry, invoice: Invoice | None = None, **extra: str) -> dict[st
 
 
 def _apply_entry(
-    entry: Entry, invoice: Invoice, *, statement: BankStatement, by: Any
+    entry: Entry, invoice: Invoice, *, statement: BankStatement, by: User | None
 ) -> tuple[str, dict[str, str]]:
     """Record one credit for its invoice; which section of the report it belongs to."""
     with transaction.atomic():
@@ -389,7 +379,9 @@ def _apply_entry(
         return "paid", _line(entry, invoice)
 
 
-def apply_statement(statement: BankStatement, entries: list[Entry], by: Any) -> dict[str, Any]:
+def apply_statement(
+    statement: BankStatement, entries: list[Entry], by: User | None
+) -> dict[str, Any]:
     """Match each credit to its invoice, record the payments, and save the report."""
     report: dict[str, Any] = {section: [] for section in REPORT_SECTIONS}
     by_reference, by_number = _find_invoices(entries)
@@ -427,8 +419,9 @@ def _totals(entries: Iterable[Entry]) -> dict[str, str]:
     return {currency: str(pricing.money(amount)) for currency, amount in sorted(totals.items())}
 
 
-def import_statement(data: bytes, *, name: str, by: Any) -> BankStatement:
+def import_statement(data: bytes, *, name: str, by: User | None) -> BankStatement:
     """Read, store and apply an uploaded statement. Raises StatementError for a bad file."""
+    require_unless_platform(by, "treasury.manage")
     parsed = read_camt053(data)
     with transaction.atomic():
         statement = BankStatement(

@@ -15,13 +15,8 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import translation
 
-from certification.billing.documents import (
-    format_amount,
-    format_date,
-    format_iban,
-    pdf_filename,
-    render_invoice_pdf,
-)
+from certification.billing.documents import render_invoice_pdf
+from certification.billing.formatting import format_amount, format_date, format_iban, pdf_filename
 from certification.billing.models import Invoice
 from certification.core.audit import record_event
 from certification.core.emails import send_templated_email
@@ -75,7 +70,7 @@ def invoice_recipients(invoice: Invoice) -> list[str]:
 
 
 def billing_url(invoice: Invoice) -> str:
-    path = reverse("organisation_billing", kwargs={"slug": invoice.organisation.slug})
+    path = reverse("billing:overview", kwargs={"slug": invoice.organisation.slug})
     return f"{settings.SITE_URL}{path}"
 
 

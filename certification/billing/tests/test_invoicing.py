@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from stdnum import iso11649
 
 from certification.accounts.models import User
-from certification.billing import documents, invoicing, ledger, pricing, tasks
+from certification.billing import formatting, invoicing, ledger, pricing, tasks
 from certification.billing.invoicing import InvoiceError
 from certification.billing.models import (
     CreditEntry,
@@ -155,16 +155,16 @@ def test_the_payment_reference_is_an_iso_11649_creditor_reference(
     invoice = invoice_for(alice_org)
 
     assert iso11649.is_valid(invoice.reference)
-    assert invoice.reference == pricing.creditor_reference(invoice.number.replace("-", ""))
+    assert invoice.reference == formatting.creditor_reference(invoice.number.replace("-", ""))
     assert invoice.reference[4:] == invoice.number.replace("-", "")
     # The example of the standard.
-    assert pricing.creditor_reference("539007547034") == "RF18539007547034"
+    assert formatting.creditor_reference("539007547034") == "RF18539007547034"
 
 
 @pytest.mark.parametrize("base", ["", "QGIS-2026", "A" * 22, "ÅÄÖ1"])
 def test_a_creditor_reference_needs_up_to_21_letters_and_digits(base: str) -> None:
     with pytest.raises(ValueError, match="cannot be the body of a creditor reference"):
-        pricing.creditor_reference(base)
+        formatting.creditor_reference(base)
 
 
 # --- Numbers without gaps --------------------------------------------------------------------------
@@ -530,7 +530,7 @@ def test_the_invoice_pdf_is_stored_and_emailed_to_the_buyer(
     assert message.attachments == [(f"{invoice.number}.pdf", stored, "application/pdf")]
     body = " ".join(message.body.split())
     assert "Total to pay: 64.86 EUR" in body
-    assert f"Due on: {documents.format_date(invoice.due_on)}" in body
+    assert f"Due on: {formatting.format_date(invoice.due_on)}" in body
     assert "IBAN: CH93 0076 2011 6238 5295 7" in body
     assert f"Reference: {invoice.reference}" in body
     assert "http://testserver/dashboard/organisations/geoskolan/billing/" in body

@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import invoicing, ledger, treasury_queries
+from certification.billing import invoicing, ledger
 from certification.billing.models import Invoice, Order, Payment
 from certification.billing.tests.factories import invoice_for, order_for
+from certification.billing.treasury import queries as treasury_queries
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
