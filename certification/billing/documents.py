@@ -171,7 +171,7 @@ def _has_country_prefix(vat_number: str) -> bool:
 def _seller_identifier(seller: dict[str, Any]) -> str:
     """Who the seller is when the XML may not name its VAT number (BR-O-02): EN 16931 still
     wants an identifier (BR-CO-26). Its VAT number, as a plain identifier, or its name."""
-    return seller.get("vat_number") or seller["name"]
+    return str(seller.get("vat_number") or seller["name"])
 
 
 def _trade_party(
@@ -293,8 +293,9 @@ def facturx_xml(invoice: Invoice) -> bytes:
             _element(institution, "ram:BICID", invoice.seller["bic"])
     _trade_tax(settlement, invoice, basis=net, tax=vat)
     terms = _element(settlement, "ram:SpecifiedTradePaymentTerms")
-    if credit_note:
-        _element(terms, "ram:Description", f"Cancels invoice {invoice.corrects.number}.")
+    corrected = invoice.corrects  # set on every credit note, and only there
+    if corrected is not None:
+        _element(terms, "ram:Description", f"Cancels invoice {corrected.number}.")
     _date_element(terms, "ram:DueDateDateTime", invoice.due_on)
     summation = _element(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     _element(summation, "ram:LineTotalAmount", _xml_amount(net))
@@ -302,13 +303,12 @@ def facturx_xml(invoice: Invoice) -> bytes:
     _element(summation, "ram:TaxTotalAmount", _xml_amount(vat), currencyID=invoice.currency)
     _element(summation, "ram:GrandTotalAmount", _xml_amount(total))
     _element(summation, "ram:DuePayableAmount", _xml_amount(total))
-    if credit_note:
+    if corrected is not None:
         referenced = _element(settlement, "ram:InvoiceReferencedDocument")
-        _element(referenced, "ram:IssuerAssignedID", invoice.corrects.number)
-        _date_element(
-            referenced, "ram:FormattedIssueDateTime", invoice.corrects.issued_on, qualified=True
-        )
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        _element(referenced, "ram:IssuerAssignedID", corrected.number)
+        _date_element(referenced, "ram:FormattedIssueDateTime", corrected.issued_on, qualified=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 # --- The PDF ------------------------------------------------------------------------------------
@@ -334,12 +334,13 @@ def vat_note(invoice: Invoice) -> str:
         return ""
     if invoice.kind == Invoice.Kind.INVOICE and invoice.note:
         return invoice.note
-    return str(pricing.VAT_NOTES.get(invoice.vat_treatment, ""))
+    return pricing.vat_note(invoice.vat_treatment)
 
 
 def invoice_context(invoice: Invoice) -> dict[str, Any]:
     """What the PDF shows. Call inside `translation.override(invoice.language)`."""
     credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
+    corrected = invoice.corrects  # set on every credit note, and only there
     currency = invoice.currency
     lines = [
         {
@@ -362,8 +363,8 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
         "number": invoice.number,
         "issued_on": format_date(invoice.issued_on),
         "due_on": format_date(invoice.due_on),
-        "corrects_number": invoice.corrects.number if credit_note else "",
-        "corrects_issued_on": format_date(invoice.corrects.issued_on) if credit_note else "",
+        "corrects_number": corrected.number if corrected else "",
+        "corrects_issued_on": format_date(corrected.issued_on) if corrected else "",
         "reason": invoice.note if credit_note else "",
         "seller": _party(seller),
         "buyer": _party(invoice.buyer),
@@ -429,7 +430,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet], font_config=font_config, pdf_variant=PDF_VARIANT
     )
-    return facturx.generate_from_binary(
+    document: bytes = facturx.generate_from_binary(
         pdf,
         xml,
         flavor="factur-x",
@@ -438,3 +439,4 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         pdf_metadata=metadata,
         lang=_pdf_language(invoice.language),
     )
+    return document

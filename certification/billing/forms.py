@@ -1,4 +1,7 @@
-"""An organisation's billing forms: its billing details, and an order of credits."""
+"""An organisation's billing forms: its billing details, and an order of credits. The
+treasurer's forms are treasury/forms.py."""
+
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -10,7 +13,7 @@ from certification.core.text import has_control_characters
 from certification.organisations.models import Organisation
 
 
-class BillingDetailsForm(forms.ModelForm):
+class BillingDetailsForm(forms.ModelForm[BillingAccount]):
     class Meta:
         model = BillingAccount
         fields = [
@@ -31,7 +34,7 @@ class BillingDetailsForm(forms.ModelForm):
             "billing_email": _("Invoices, receipts and reminders are sent here."),
         }
 
-    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("billing_name", "billing_street", "billing_city", "billing_country"):
             self.fields[name].required = True
@@ -49,8 +52,8 @@ class BillingDetailsForm(forms.ModelForm):
                 }
             )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         for name, value in list(cleaned.items()):
             if isinstance(value, str) and has_control_characters(value):
                 self.add_error(name, _("Remove the invisible control characters from this field."))
@@ -75,12 +78,12 @@ class BuyCreditsForm(forms.Form):
         label=_("Payment"), widget=forms.RadioSelect, choices=Order.Method.choices
     )
 
-    def __init__(self, *args, card: bool, **kwargs) -> None:
+    def __init__(self, *args: Any, card: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(Order.Method.INVOICE, _("By invoice, paid by bank transfer (SEPA)"))]
         if card:
             choices.insert(0, (Order.Method.CARD, _("By card, now (Stripe)")))
-        self.fields["method"].choices = choices
+        cast(forms.ChoiceField, self.fields["method"]).choices = choices
         self.fields["quantity"].widget.attrs.update(
             {"min": 1, "max": settings.CREDITS_PER_ORDER_MAX, "inputmode": "numeric"}
         )

@@ -128,7 +128,7 @@ def issue_invoice(
         sequence, number = allocate_number(today.year)
         language = invoice_language(order)
         with override(language):
-            note = str(pricing.VAT_NOTES.get(order.vat_treatment, ""))
+            note = pricing.vat_note(order.vat_treatment)
             description = _line_description(order, codes or [])
         invoice = Invoice.objects.create(
             kind=Invoice.Kind.INVOICE,

@@ -6,16 +6,24 @@ their numbers come from `InvoiceSeries`, locked row by row, so they have no gaps
 """
 
 import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from certification.organisations.models import Organisation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def money_field(verbose_name: str, **options) -> models.DecimalField:
+MoneyField = models.DecimalField[str | float | Decimal | Combinable, Decimal]
+
+
+def money_field(verbose_name: "StrOrPromise", **options: Any) -> MoneyField:
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **options)
 
 

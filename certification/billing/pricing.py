@@ -14,6 +14,7 @@ status (settings) and the buyer's country and VAT number:
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,9 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as NumberError
 
 from certification.billing.models import VatTreatment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CENT = Decimal("0.01")
 # EU member states (ISO 3166-1 alpha-2; Greece's VAT prefix is EL, its country code GR).
@@ -56,7 +60,7 @@ EU_COUNTRIES = frozenset(
     ]
 )
 # The words printed on an invoice for each treatment without VAT.
-VAT_NOTES = {
+VAT_NOTES: dict[str, "StrOrPromise"] = {
     VatTreatment.REVERSE_CHARGE: _(
         "Reverse charge: VAT to be accounted for by the recipient "
         "(Article 196, Council Directive 2006/112/EC)."
@@ -64,6 +68,12 @@ VAT_NOTES = {
     VatTreatment.OUTSIDE_SCOPE: _("Not subject to VAT in the seller's country."),
     VatTreatment.NOT_REGISTERED: _("No VAT is charged: the seller is not registered for VAT."),
 }
+
+
+def vat_note(treatment: str) -> str:
+    """The words an invoice prints for a treatment without VAT, in the active language;
+    "" when VAT is charged."""
+    return str(VAT_NOTES.get(treatment, ""))
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -128,7 +138,7 @@ class Quote:
 
     @property
     def vat_note(self) -> str:
-        return str(VAT_NOTES.get(self.vat_treatment, ""))
+        return vat_note(self.vat_treatment)
 
     def order_fields(self) -> dict[str, object]:
         return {

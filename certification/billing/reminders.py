@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import translation
 
 from certification.billing import pricing
-from certification.billing.formatting import format_amount, format_date, format_iban, pdf_filename
+from certification.billing.formatting import format_amount, format_date, format_iban
 from certification.billing.models import Invoice
 from certification.billing.queries import with_payments
-from certification.billing.tasks import billing_url, invoice_recipients
+from certification.billing.tasks import billing_url, invoice_recipients, pdf_attachments
 from certification.core.audit import record_event
 from certification.core.emails import send_templated_email
 
@@ -65,7 +65,7 @@ def send_reminder(invoice: Invoice, *, today: date) -> bool:
         invoice.reminders_sent += 1
         invoice.last_reminder_on = today
         invoice.save(update_fields=["reminders_sent", "last_reminder_on"])
-        amount_due = pricing.money(invoice.amount_due)  # type: ignore[attr-defined]  # annotated by with_payments
+        amount_due = pricing.money(invoice.amount_due)
         seller = invoice.seller or {}
         with translation.override(invoice.language):
             context = {
@@ -89,17 +89,7 @@ def send_reminder(invoice: Invoice, *, today: date) -> bool:
             context=context,
             language=invoice.language,
             reply_to=[settings.SELLER_EMAIL],
-            attachments=(
-                [
-                    {
-                        "path": invoice.pdf.name,
-                        "filename": pdf_filename(invoice),
-                        "mimetype": "application/pdf",
-                    }
-                ]
-                if invoice.pdf
-                else []
-            ),
+            attachments=pdf_attachments(invoice),
         )
         record_event(
             "billing.invoice_reminder_sent",

@@ -110,7 +110,8 @@ class _Reader:
         return "/".join(f"c:{step}" for step in path.split("/"))
 
     def all(self, element: Any, path: str) -> list[Any]:
-        return element.findall(self._path(path), self.namespaces)
+        found: list[Any] = element.findall(self._path(path), self.namespaces)
+        return found
 
     def one(self, element: Any, *paths: str) -> Any:
         for path in paths:
@@ -530,7 +531,8 @@ def build_camt053(
                 kind = element(element(creditor_reference, "Tp"), "CdOrPrtry")
                 element(kind, "Cd", "SCOR")
                 element(creditor_reference, "Ref", row["reference"])
-    return etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _normalised_row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from stripe.params.checkout import SessionCreateParams
 
 from certification.accounts.models import User
 from certification.billing import orders, pricing
@@ -97,7 +98,7 @@ def start_checkout(
     if order.status != Order.Status.PENDING:
         raise CreditError(_("This order is not awaiting payment any more."))
     reference = str(order.public_id)
-    params: dict[str, Any] = {
+    params: SessionCreateParams = {
         "mode": "payment",
         "line_items": [
             {

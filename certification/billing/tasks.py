@@ -34,7 +34,7 @@ def store_invoice_pdf(invoice: Invoice) -> bool:
     Two workers may render at once; the first to store wins, the other's file is deleted.
     """
     storage = invoice.pdf.storage
-    if invoice.pdf and storage.exists(invoice.pdf.name):
+    if invoice.has_pdf:
         return False
     pdf = render_invoice_pdf(invoice)
     field = Invoice._meta.get_field("pdf")
@@ -42,9 +42,7 @@ def store_invoice_pdf(invoice: Invoice) -> bool:
     with transaction.atomic():
         current = Invoice.objects.select_for_update().only("pdf").get(pk=invoice.pk)
         # (The old name comes back when a lost file is rendered again: that is not a race.)
-        stored_first = (
-            bool(current.pdf) and current.pdf.name != name and storage.exists(current.pdf.name)
-        )
+        stored_first = current.pdf.name != name and current.has_pdf
         if not stored_first:
             Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
     if stored_first:
@@ -53,6 +51,15 @@ def store_invoice_pdf(invoice: Invoice) -> bool:
         return False
     invoice.pdf.name = name
     return True
+
+
+def pdf_attachments(invoice: Invoice) -> list[dict[str, str]]:
+    """The stored PDF as an email attachment; none while it is not stored."""
+    if not invoice.pdf.name:
+        return []
+    return [
+        {"path": invoice.pdf.name, "filename": pdf_filename(invoice), "mimetype": "application/pdf"}
+    ]
 
 
 def invoice_recipients(invoice: Invoice) -> list[str]:
@@ -88,7 +95,7 @@ def invoice_email_context(invoice: Invoice) -> dict[str, Any]:
             "iban": format_iban(invoice.seller.get("iban", "")),
             "bic": invoice.seller.get("bic", ""),
             "reference": invoice.reference,
-            "corrects_number": invoice.corrects.number if credit_note else "",
+            "corrects_number": invoice.corrects.number if invoice.corrects else "",
             "reason": invoice.note if credit_note else "",
             "billing_url": billing_url(invoice),
         }
@@ -114,13 +121,7 @@ def email_invoice(invoice: Invoice, *, again: bool = False) -> bool:
             context=invoice_email_context(invoice),
             language=invoice.language,
             reply_to=[settings.SELLER_EMAIL],
-            attachments=[
-                {
-                    "path": invoice.pdf.name,
-                    "filename": pdf_filename(invoice),
-                    "mimetype": "application/pdf",
-                }
-            ],
+            attachments=pdf_attachments(invoice),
         )
         record_event(EMAILED, actor=None, target=invoice, data={"to": recipients})
     return True

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -274,7 +275,7 @@ def order_status(request: HttpRequest, slug: str, order_id: Any) -> HttpResponse
 
 @login_required
 @require_GET
-def invoice_pdf(request: HttpRequest, slug: str, invoice_id: Any) -> HttpResponse:
+def invoice_pdf(request: HttpRequest, slug: str, invoice_id: Any) -> HttpResponseBase:
     """The invoice (or credit note) as issued: PDF/A-3 with its Factur-X XML."""
     organisation = _organisation(request, slug)
     invoice = get_object_or_404(Invoice, organisation=organisation, public_id=invoice_id)

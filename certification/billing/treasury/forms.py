@@ -30,7 +30,7 @@ class AdjustCreditsForm(forms.Form):
     )
 
     def clean_amount(self) -> int:
-        amount = self.cleaned_data["amount"]
+        amount: int = self.cleaned_data["amount"]
         if amount == 0:
             raise forms.ValidationError(
                 gettext("An adjustment changes the balance by at least one credit.")
@@ -38,7 +38,7 @@ class AdjustCreditsForm(forms.Form):
         return amount
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
+        reason: str = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(gettext("Give the reason for the adjustment."))
         return reason
@@ -112,7 +112,7 @@ class PaymentForm(forms.Form):
     )
 
     def clean_received_on(self) -> date:
-        received_on = self.cleaned_data["received_on"]
+        received_on: date = self.cleaned_data["received_on"]
         if received_on > timezone.localdate():
             raise forms.ValidationError(gettext("A payment cannot be received in the future."))
         return received_on
@@ -127,7 +127,7 @@ class CreditNoteForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
+        reason: str = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(gettext("Give the reason for the credit note."))
         return reason
@@ -140,9 +140,9 @@ class StatementUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
     )
 
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_STATEMENT_BYTES:
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        if (upload.size or 0) > MAX_STATEMENT_BYTES:
             raise forms.ValidationError(
                 gettext("The file is larger than 5 MB: it is not a bank statement.")
             )

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -197,6 +198,6 @@ def flagged_orders() -> QuerySet[Order]:
 
 
 def lowest_balances(limit: int = LOWEST_BALANCES) -> list[Organisation]:
-    return list(
-        queries.organisations_with_credits().order_by("credit_balance", "legal_name", "pk")[:limit]
-    )
+    organisations = queries.organisations_with_credits()
+    # By F(): the type checker knows the model's fields, not the annotations.
+    return list(organisations.order_by(F("credit_balance"), "legal_name", "pk")[:limit])

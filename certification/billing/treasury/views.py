@@ -11,7 +11,7 @@ services check `treasury.manage` again for the treasurer they are given.
 """
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +23,7 @@ from django.http import (
     HttpResponseBadRequest,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,6 +51,9 @@ from certification.billing.treasury.forms import (
 from certification.core.files import private, private_file_response
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from certification.billing.queries import InvoiceWithPayments
 
 STATEMENTS_PER_PAGE = 25
 HISTORY_LENGTH = 50
@@ -223,7 +227,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _invoice(invoice_id: Any) -> Invoice:
+def _invoice(invoice_id: Any) -> "InvoiceWithPayments":
     invoices = queries.with_payments(
         Invoice.objects.select_related("organisation", "order", "corrects")
     )
@@ -232,7 +236,7 @@ def _invoice(invoice_id: Any) -> Invoice:
 
 def _render_invoice(
     request: HttpRequest,
-    invoice: Invoice,
+    invoice: "InvoiceWithPayments",
     *,
     payment_form: PaymentForm | None = None,
     credit_note_form: CreditNoteForm | None = None,
@@ -259,8 +263,8 @@ def _render_invoice(
     )
 
 
-def _still_due(invoice: Invoice) -> Decimal | None:
-    due = invoice.amount_due  # type: ignore[attr-defined]
+def _still_due(invoice: "InvoiceWithPayments") -> Decimal | None:
+    due = invoice.amount_due
     return pricing.money(due) if due > 0 else None
 
 
@@ -273,7 +277,7 @@ def invoice_detail(request: HttpRequest, invoice_id: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def invoice_pdf(request: HttpRequest, invoice_id: Any) -> HttpResponse:
+def invoice_pdf(request: HttpRequest, invoice_id: Any) -> HttpResponseBase:
     """The invoice (or credit note) as issued; not found until its PDF has been rendered."""
     _treasurer(request)
     invoice = get_object_or_404(Invoice, public_id=invoice_id)
@@ -308,8 +312,8 @@ def record_payment(request: HttpRequest, invoice_id: Any) -> HttpResponse:
     return redirect("treasury:invoice_detail", invoice_id=invoice.public_id)
 
 
-def _payment_message(invoice: Invoice) -> str:
-    due = invoice.amount_due  # type: ignore[attr-defined]
+def _payment_message(invoice: "InvoiceWithPayments") -> str:
+    due = invoice.amount_due
     values = {"number": invoice.number, "amount": f"{abs(due):.2f}", "currency": invoice.currency}
     if due > 0:
         return (
@@ -492,7 +496,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str) -> HttpResponseBase:
     """invoices.csv, payments.csv or ledger.csv, optionally for one year (`?year=2026`)."""
     _treasurer(request)
     if kind not in EXPORTS:
