@@ -7,6 +7,7 @@ that a person can look at it.
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import facturx
 import pikepdf
@@ -56,7 +57,7 @@ def pdf_text(pdf: bytes) -> str:
         document.close()
 
 
-def printed_images(pdf: bytes) -> list[list[bool]]:
+def printed_images(pdf: bytes) -> list[list[list[bool]]]:
     """Each image drawn on page 1, as rows of dark (True) and light pixels."""
     document = pdfium.PdfDocument(pdf)
     try:
@@ -105,7 +106,7 @@ def outside_scope_invoice(alice_org: Organisation) -> Invoice:
 
 
 @pytest.fixture
-def not_registered_invoice(alice_org: Organisation, settings: object) -> Invoice:
+def not_registered_invoice(alice_org: Organisation, settings: Any) -> Invoice:
     settings.SELLER_VAT_REGISTERED = False
     return invoice_for(alice_org, quantity=2, domestic=True)
 
@@ -383,7 +384,7 @@ def test_the_epc_amount_always_has_two_decimals(reverse_charge_invoice: Invoice)
 
 
 def test_the_epc_beneficiary_name_is_cut_at_70_characters(
-    alice_org: Organisation, settings: object
+    alice_org: Organisation, settings: Any
 ) -> None:
     settings.SELLER_NAME = "Verein QGIS.ORG " + "für freie geografische Informationssysteme " * 3
     invoice = invoice_for(alice_org)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 
 from certification.accounts.models import User
@@ -114,7 +115,8 @@ def test_the_reminder_says_what_is_still_due_and_how_to_pay(
     assert "CH93 0076 2011 6238 5295 7" in body
     assert invoice.reference in body
     assert "http://testserver/dashboard/organisations/geoskolan/billing/" in body
-    html = message.alternatives[0][0]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     assert invoice.reference in html
     assert "35.00" in html
 

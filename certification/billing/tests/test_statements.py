@@ -275,7 +275,7 @@ def test_it_matches_each_credit_to_its_invoice_and_reports_it(
     assert [invoice.status for invoice in three_invoices] == ["paid", "open", "paid"]
     assert paid_in_full.paid_on == date(2026, 3, 2)
     assert invoicing.amount_paid(paid_in_part) == Decimal("25.00")
-    assert set(Payment.objects.values_list("statement", flat=True)) == {statement.pk}
+    assert set(Payment.objects.values_list("statement_id", flat=True)) == {statement.pk}
     assert ledger.balance(paid_in_full.organisation) == 3
     assert ledger.balance(paid_in_part.organisation) == 0
 

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -20,7 +21,7 @@ from certification.organisations.tests.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
-def _download(client, kind: str, **params: str) -> tuple[object, list[list[str]]]:
+def _download(client, kind: str, **params: str) -> tuple[Any, list[list[str]]]:
     response = client.get(f"/treasury/exports/{kind}.csv", params)
     data = b"".join(response.streaming_content)
     assert data.startswith(b"\xef\xbb\xbf")
