@@ -1,4 +1,4 @@
-"""services.revoke_certificate and who may revoke when (services.may_revoke)."""
+"""services.revoke_certificate, and who may revoke when (the rule "certificate.revoke")."""
 
 from datetime import timedelta
 
@@ -7,13 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from certification.accounts.models import User
+from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
-from certification.certificates.services import (
-    CertificateError,
-    may_revoke,
-    revocation_deadline,
-    revoke_certificate,
-)
+from certification.certificates.services import CertificateError, revoke_certificate
 from certification.certificates.tests.issuing import approved_course, issue
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
@@ -61,10 +57,14 @@ def test_it_does_not_revoke_twice(certificate: Certificate, alice: User) -> None
 def test_the_organisation_revokes_only_within_the_window(
     certificate: Certificate, alice: User, settings
 ) -> None:
-    deadline = revocation_deadline(certificate)
+    deadline = certificate.revocation_deadline
     assert deadline == certificate.issued_at + timedelta(days=settings.CERTIFICATE_REVOCATION_DAYS)
-    assert may_revoke(alice, certificate, now=deadline)
-    assert not may_revoke(alice, certificate, now=deadline + timedelta(seconds=1))
+    assert certificate.within_revocation_window(now=deadline)
+    assert not certificate.within_revocation_window(now=deadline + timedelta(seconds=1))
+    with time_machine.travel(deadline, tick=False):
+        assert can(alice, "certificate.revoke", certificate)
+    with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
+        assert not can(alice, "certificate.revoke", certificate)
 
     with (
         time_machine.travel(deadline + timedelta(hours=1), tick=False),
