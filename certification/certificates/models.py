@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime, timedelta
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +13,7 @@ from certification.training.models import Attendee, Course
 
 
 class CertificateQuerySet(models.QuerySet["Certificate"]):
-    def for_verification(self) -> "CertificateQuerySet":
+    def for_verification(self) -> Self:
         """Everything the verification page shows is in the snapshot: one query."""
         return self.select_related("replaced_by").only(
             "code",

@@ -97,8 +97,9 @@ def logo_data_uri(organisation: Organisation | None) -> str:
     if organisation is None or not organisation.logo:
         return ""
     try:
-        with organisation.logo.open("rb") as handle, Image.open(handle) as image:
-            image.thumbnail(LOGO_MAX_PIXELS)
+        with organisation.logo.open("rb") as handle, Image.open(handle) as opened:
+            opened.thumbnail(LOGO_MAX_PIXELS)
+            image: Image.Image = opened
             if image.mode not in ("RGB", "RGBA", "L", "LA"):
                 image = image.convert("RGBA")
             output = io.BytesIO()
@@ -188,10 +189,11 @@ def _engine() -> tuple[CSS, FontConfiguration, URLFetcher]:
         # Only data: URLs (the logo, the QR code): rendering never reaches the network or
         # disk. One fetcher for all: creating one loads the system's CA certificates (~45 ms).
         _engines.parts = stylesheet, font_config, URLFetcher(allowed_protocols={"data"})
-    return _engines.parts
+    parts: tuple[CSS, FontConfiguration, URLFetcher] = _engines.parts
+    return parts
 
 
-def _write_pdf(pages: list[str], language: str) -> bytes:
+def _write_pdf(pages: Sequence[str], language: str) -> bytes:
     """One PDF/A document of the given pages (HTML sections), each of which must fit a page."""
     stylesheet, font_config, url_fetcher = _engine()
     html = render_to_string(
@@ -205,13 +207,14 @@ def _write_pdf(pages: list[str], language: str) -> bytes:
             f"{len(pages)} certificate pages were laid out on {len(document.pages)} pages: "
             "a certificate must fit on one page."
         )
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return pdf
 
 
 def _stack(background: bytes, layer: pikepdf.Page, *, title: str, author: str) -> bytes:
     """The background with the person's layer drawn on it, as the certificate's own PDF/A."""
     with pikepdf.open(io.BytesIO(background)) as pdf:
-        pdf.pages[0].add_overlay(layer)
+        pdf.pages[0].add_overlay(layer, rect=None)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
             metadata["dc:title"] = title
             metadata["dc:creator"] = [author]

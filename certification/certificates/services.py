@@ -140,13 +140,13 @@ def revoke_certificate(
             target=certificate,
             data={"reason": reason.strip(), "replaced_by": replaced_by.code if replaced_by else ""},
         )
-        # The verification page says REVOKED from now on, and so does a downloaded PDF.
-        transaction.on_commit(
-            lambda: (
-                pagecache.forget(verification_page_cache_key(certificate.code)),
-                _start_rendering([certificate.pk]),
-            )
-        )
+
+        def after_commit() -> None:
+            # The verification page says REVOKED from now on, and so does a downloaded PDF.
+            pagecache.forget(verification_page_cache_key(certificate.code))
+            _start_rendering([certificate.pk])
+
+        transaction.on_commit(after_commit)
 
 
 def reissue_certificate(certificate: Certificate, *, by: User, name: str) -> Certificate:
@@ -202,13 +202,13 @@ def reissue_certificate(certificate: Certificate, *, by: User, name: str) -> Cer
             data={"replaced_by": new.code, "free": free},
         )
         record_events("certificate.issued", actor=by, targets=[new], data={"replaces": old.code})
-        transaction.on_commit(
-            lambda: (
-                pagecache.forget(verification_page_cache_key(old.code)),
-                _start_delivery([new.pk]),
-                _start_rendering([old.pk]),
-            )
-        )
+
+        def after_commit() -> None:
+            pagecache.forget(verification_page_cache_key(old.code))
+            _start_delivery([new.pk])
+            _start_rendering([old.pk])
+
+        transaction.on_commit(after_commit)
     return new
 
 

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -286,11 +286,13 @@ def certificate_preview(request: HttpRequest, slug: str, course_id: Any) -> Http
         raise Http404
     attendee = get_object_or_404(course.attendees, public_id=form.cleaned_data["attendee"])
     pdf = rendering.render_preview(course, attendee.name, form.cleaned_data["kind"])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename="certificate-preview.pdf"
+    response = HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="certificate-preview.pdf"'},
     )
-    return private(response)
+    private(response)
+    return response
 
 
 # --- One certificate ----------------------------------------------------------------------

@@ -1,14 +1,15 @@
 """Factories for certificates, and the course factories they build on (one import for tests).
 
-`CertificateFactory()` is a valid certificate of completion for a new attendee of a new
-course, with the snapshot that issuing would have frozen; `CertificateFactory(revoked=True)`
+`CertificateFactory.create()` is a valid certificate of completion for a new attendee of a new
+course, with the snapshot that issuing would have frozen; `CertificateFactory.create(revoked=True)`
 is revoked. Pass `attendee__course=course` to give several certificates one course, and
 `attendee__name=...` to choose the printed name. Credits are not spent: to test issuing
 itself, go through `services.issue_certificates` (see `issuing.py`).
 """
 
-import factory
 from django.utils import timezone
+from factory.declarations import LazyAttribute, LazyFunction, SelfAttribute, SubFactory, Trait
+from factory.django import DjangoModelFactory
 
 from certification.certificates.models import Certificate
 from certification.certificates.printing import printed_fields_for
@@ -28,21 +29,21 @@ __all__ = [
 ]
 
 
-class CertificateFactory(factory.django.DjangoModelFactory):
+class CertificateFactory(DjangoModelFactory[Certificate]):
     class Meta:
         model = Certificate
 
     class Params:
-        revoked = factory.Trait(
+        revoked = Trait(
             status=Certificate.Status.REVOKED,
-            revoked_at=factory.LazyFunction(timezone.now),
+            revoked_at=LazyFunction(timezone.now),
             revocation_reason="Issued to the wrong attendee.",
         )
 
-    attendee = factory.SubFactory(AttendeeFactory)
-    course = factory.SelfAttribute("attendee.course")
+    attendee = SubFactory(AttendeeFactory)
+    course = SelfAttribute("attendee.course")
     kind = Certificate.Kind.COMPLETION
-    snapshot = factory.LazyAttribute(
+    snapshot = LazyAttribute(
         lambda o: printed_fields_for(
             o.course, o.attendee, o.kind, [trainer.name for trainer in o.course.trainers.all()]
         )

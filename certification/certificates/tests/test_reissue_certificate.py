@@ -28,7 +28,7 @@ def certificate(alice_org: Organisation, alice: User) -> Certificate:
     return certificate
 
 
-def after_the_free_period(settings) -> time_machine.travel:  # type: ignore[no-untyped-def]
+def after_the_free_period(settings) -> time_machine.travel:
     days = settings.CERTIFICATE_FREE_REISSUE_DAYS + 1
     return time_machine.travel(timezone.now() + timedelta(days=days), tick=False)
 

@@ -37,7 +37,7 @@ def course_page(certificate: Certificate) -> str:
     )
 
 
-def after_the_window(settings) -> time_machine.travel:  # type: ignore[no-untyped-def]
+def after_the_window(settings) -> time_machine.travel:
     days = settings.CERTIFICATE_REVOCATION_DAYS + 1
     return time_machine.travel(timezone.now() + timedelta(days=days), tick=False)
 
@@ -74,7 +74,7 @@ def test_the_owner_revokes_with_a_reason(client_for, alice: User, certificate: C
 
 
 def test_managers_revoke_too(client_for, alice_org: Organisation, certificate: Certificate) -> None:
-    maria = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER).user
+    maria = MembershipFactory.create(organisation=alice_org, role=Membership.Role.MANAGER).user
 
     client_for(maria).post(revoke_url(certificate), {"reason": "Did not attend."})
 

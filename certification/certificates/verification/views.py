@@ -13,7 +13,7 @@ The page shows only what is printed on the certificate (its snapshot), never the
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -39,6 +39,9 @@ from certification.certificates.verification.forms import MAX_CODE_INPUT, Verify
 from certification.certificates.verification.throttling import count_lookup
 from certification.core import pagecache
 from certification.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 JSON_TYPE = "application/json"
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
@@ -189,6 +192,10 @@ def describe(certificate: Certificate, *, organisation_slug: str) -> Verificatio
     )
 
 
+class _PublicSlug(TypedDict):
+    public_organisation_slug: str
+
+
 def find_verification(code: str) -> Verification | None:
     """One query: the certificate, its replacement's code and its organisation's public slug.
 
@@ -203,13 +210,15 @@ def find_verification(code: str) -> Verification | None:
         output_field=CharField(),
     )
     try:
-        certificate = (
+        found = (
             Certificate.objects.for_verification()
             .annotate(public_organisation_slug=public_slug)
             .get(code=code)
         )
     except Certificate.DoesNotExist:
         return None
+    # django-stubs forgets annotate() in get() on a custom queryset; the annotation is there.
+    certificate = cast("WithAnnotations[Certificate, _PublicSlug]", found)
     return describe(certificate, organisation_slug=certificate.public_organisation_slug)
 
 
