@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from certification.accounts.models import User
 from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
 from certification.certificates.services import CertificateError, revoke_certificate
+from certification.certificates.tests.factories import CertificateFactory
 from certification.certificates.tests.issuing import approved_course, issue
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
@@ -82,3 +84,31 @@ def test_the_certification_team_revokes_at_any_time(certificate: Certificate, ri
 
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
+
+
+@pytest.mark.parametrize("persona", ["bob", "carol", "tom", "paula"])
+def test_nobody_else_revokes(
+    request: pytest.FixtureRequest, certificate: Certificate, persona: str
+) -> None:
+    with pytest.raises(PermissionDenied):
+        revoke_certificate(certificate, by=request.getfixturevalue(persona), reason="No")
+
+    certificate.refresh_from_db()
+    assert certificate.is_valid
+    assert not AuditEvent.objects.filter(action="certificate.revoked").exists()
+
+
+def test_the_revocation_write_keeps_the_row_and_names_its_replacement(
+    certificate: Certificate, alice: User
+) -> None:
+    replacement = CertificateFactory.create()
+    at = certificate.issued_at + timedelta(days=1)
+
+    certificate.revoke("Wrong person", by=alice, at=at, replaced_by=replacement)
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.REVOKED
+    assert certificate.revoked_at == at
+    assert certificate.revoked_by == alice
+    assert certificate.revocation_reason == "Wrong person"
+    assert certificate.replaced_by == replacement
