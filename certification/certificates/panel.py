@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from certification.accounts.models import User
 from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
 from certification.certificates.rules import issue_blocked_reason
@@ -54,7 +56,7 @@ def is_pending(certificate: Certificate) -> bool:
     )
 
 
-def _row(user: Any, certificate: Certificate) -> CertificateRow:
+def _row(user: User | AnonymousUser, certificate: Certificate) -> CertificateRow:
     valid = certificate.is_valid
     return CertificateRow(
         certificate=certificate,

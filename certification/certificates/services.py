@@ -122,6 +122,7 @@ def _require_revocation(by: User, certificate: Certificate) -> None:
 def revoke_certificate(
     certificate: Certificate, *, by: User, reason: str, replaced_by: Certificate | None = None
 ) -> None:
+    """Revoke a valid certificate, as the rule "certificate.revoke" allows `by` to."""
     if not reason.strip():
         raise CertificateError(_("Give the reason for the revocation."))
     with transaction.atomic():
