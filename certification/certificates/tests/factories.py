@@ -1,15 +1,14 @@
 """Factories for certificates, and the course factories they build on (one import for tests).
 
-`CertificateFactory.create()` is a valid certificate of completion for a new attendee of a new
-course, with the snapshot that issuing would have frozen; `CertificateFactory.create(revoked=True)`
+`CertificateFactory()` is a valid certificate of completion for a new attendee of a new
+course, with the snapshot that issuing would have frozen; `CertificateFactory(revoked=True)`
 is revoked. Pass `attendee__course=course` to give several certificates one course, and
 `attendee__name=...` to choose the printed name. Credits are not spent: to test issuing
 itself, go through `services.issue_certificates` (see `issuing.py`).
 """
 
+import factory
 from django.utils import timezone
-from factory.declarations import LazyAttribute, LazyFunction, SelfAttribute, SubFactory, Trait
-from factory.django import DjangoModelFactory
 
 from certification.certificates.models import Certificate
 from certification.certificates.printing import printed_fields_for
@@ -29,21 +28,21 @@ __all__ = [
 ]
 
 
-class CertificateFactory(DjangoModelFactory[Certificate]):
+class CertificateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Certificate
 
     class Params:
-        revoked = Trait(
+        revoked = factory.Trait(
             status=Certificate.Status.REVOKED,
-            revoked_at=LazyFunction(timezone.now),
+            revoked_at=factory.LazyFunction(timezone.now),
             revocation_reason="Issued to the wrong attendee.",
         )
 
-    attendee = SubFactory(AttendeeFactory)
-    course = SelfAttribute("attendee.course")
+    attendee = factory.SubFactory(AttendeeFactory)
+    course = factory.SelfAttribute("attendee.course")
     kind = Certificate.Kind.COMPLETION
-    snapshot = LazyAttribute(
+    snapshot = factory.LazyAttribute(
         lambda o: printed_fields_for(
             o.course, o.attendee, o.kind, [trainer.name for trainer in o.course.trainers.all()]
         )

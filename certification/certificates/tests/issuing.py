@@ -27,7 +27,7 @@ def approved_course(
     course_type_status: str = CourseType.Status.APPROVED,
 ) -> Course:
     """A course of an approved type (unless told otherwise) with attendees 001, 002, …"""
-    course = CourseFactory.create(
+    course = CourseFactory(
         organisation=organisation,
         course_type__title="QGIS basics",
         course_type__status=course_type_status,
@@ -35,9 +35,7 @@ def approved_course(
     )
     if trainer_user is not None:
         course.trainers.add(
-            TrainerFactory.create(
-                organisation=organisation, name=trainer_user.name, user=trainer_user
-            )
+            TrainerFactory(organisation=organisation, name=trainer_user.name, user=trainer_user)
         )
     add_attendees(course, attendees)
     return course
@@ -45,7 +43,7 @@ def approved_course(
 
 def add_attendees(course: Course, count: int, *, start: int = 0) -> list[Attendee]:
     return [
-        AttendeeFactory.create(course=course, name=f"Attendee {number:03d}")
+        AttendeeFactory(course=course, name=f"Attendee {number:03d}")
         for number in range(start + 1, start + count + 1)
     ]
 

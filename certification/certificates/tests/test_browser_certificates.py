@@ -110,11 +110,11 @@ def test_an_owner_issues_certificates_that_anyone_can_verify_and_revokes_one(
     test_output_dir: Path,
     tmp_path: Path,
 ) -> None:
-    course_type = CourseTypeFactory.create(
+    course_type = CourseTypeFactory(
         organisation=alice_org, title=COURSE, status=CourseType.Status.APPROVED
     )
-    TrainingCentreFactory.create(organisation=alice_org, name=CENTRE, city="Uppsala")
-    TrainerFactory.create(organisation=alice_org, name=TRAINER)
+    TrainingCentreFactory(organisation=alice_org, name=CENTRE, city="Uppsala")
+    TrainerFactory(organisation=alice_org, name=TRAINER)
     adjust_credits(alice_org, by=None, amount=10, reason="Credits for the spring courses")
     last_day = datetime.date.today() - datetime.timedelta(days=3)
     first_day = last_day - datetime.timedelta(days=1)

@@ -23,7 +23,7 @@ PERSONAS = ["alice", "maria", "bob", "carol", "rita", "tom", "ugo", "paula"]
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
     """A manager at Alice's organisation."""
-    membership = MembershipFactory.create(organisation=alice_org, role=Membership.Role.MANAGER)
+    membership = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER)
     user: User = membership.user
     return user
 

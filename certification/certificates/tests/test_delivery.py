@@ -42,12 +42,10 @@ def stored_text(certificate: Certificate) -> str:
 def course(alice_org):
     alice_org.contact_email = "kurser@geoskolan.example.org"
     alice_org.save(update_fields=["contact_email"])
-    course = CourseFactory.create(
-        organisation=alice_org, language="en", course_type__title="QGIS basics"
-    )
-    AttendeeFactory.create(course=course, name="Zoë Ångström", email="zoe@example.org")
-    AttendeeFactory.create(course=course, name="محمد العلي", email="mohammed@example.org")
-    AttendeeFactory.create(course=course, name="王小明", email="xiaoming@example.org")
+    course = CourseFactory(organisation=alice_org, language="en", course_type__title="QGIS basics")
+    AttendeeFactory(course=course, name="Zoë Ångström", email="zoe@example.org")
+    AttendeeFactory(course=course, name="محمد العلي", email="mohammed@example.org")
+    AttendeeFactory(course=course, name="王小明", email="xiaoming@example.org")
     return course
 
 
@@ -93,12 +91,12 @@ def test_issuing_stores_a_pdf_and_emails_each_attendee(
 
 def owner_of(course):
     """Only its organisation's owners and managers issue a course's certificates."""
-    return MembershipFactory.create(organisation=course.organisation).user
+    return MembershipFactory(organisation=course.organisation).user
 
 
 def test_the_email_is_in_the_certificates_language(django_capture_on_commit_callbacks):
-    course = CourseFactory.create(language="sv")
-    AttendeeFactory.create(course=course, name="Sven Svensson")
+    course = CourseFactory(language="sv")
+    AttendeeFactory(course=course, name="Sven Svensson")
 
     issue_all(course, owner_of(course), django_capture_on_commit_callbacks)
 
@@ -106,8 +104,8 @@ def test_the_email_is_in_the_certificates_language(django_capture_on_commit_call
 
 
 def test_without_a_contact_email_there_is_no_reply_to(django_capture_on_commit_callbacks):
-    course = CourseFactory.create(organisation__contact_email="", language="en")
-    AttendeeFactory.create(course=course)
+    course = CourseFactory(organisation__contact_email="", language="en")
+    AttendeeFactory(course=course)
 
     issue_all(course, owner_of(course), django_capture_on_commit_callbacks)
 
@@ -177,7 +175,7 @@ def test_a_revocation_renders_the_pdf_again_and_deletes_the_old_one(
 
 
 def test_a_pdf_rendered_before_a_revocation_is_thrown_away() -> None:
-    certificate = CertificateFactory.create(attendee__course__language="en")
+    certificate = CertificateFactory(attendee__course__language="en")
     stale = Certificate.objects.select_related("course__organisation").get(pk=certificate.pk)
     Certificate.objects.filter(pk=certificate.pk).update(
         status=Certificate.Status.REVOKED, revoked_at=certificate.issued_at
@@ -192,7 +190,7 @@ def test_a_pdf_rendered_before_a_revocation_is_thrown_away() -> None:
 
 
 def test_a_revoked_certificate_is_rendered_but_not_emailed() -> None:
-    certificate = CertificateFactory.create(revoked=True, attendee__course__language="en")
+    certificate = CertificateFactory(revoked=True, attendee__course__language="en")
 
     tasks.render_and_deliver.enqueue([certificate.pk])
 
@@ -218,7 +216,7 @@ def test_resending_emails_the_stored_pdf_again(
 
 
 def test_resending_renders_a_missing_pdf_first() -> None:
-    certificate = CertificateFactory.create(attendee__course__language="en")
+    certificate = CertificateFactory(attendee__course__language="en")
 
     tasks.resend_certificate.enqueue(certificate.pk)
 
@@ -229,7 +227,7 @@ def test_resending_renders_a_missing_pdf_first() -> None:
 
 
 def test_a_revoked_certificate_is_not_resent() -> None:
-    certificate = CertificateFactory.create(revoked=True)
+    certificate = CertificateFactory(revoked=True)
 
     tasks.resend_certificate.enqueue(certificate.pk)
 
@@ -238,8 +236,8 @@ def test_a_revoked_certificate_is_not_resent() -> None:
 
 def test_large_courses_are_rendered_in_chunks(monkeypatch) -> None:
     monkeypatch.setattr(tasks, "CHUNK_SIZE", 2)
-    course = CourseFactory.create(language="en")
-    certificates = [CertificateFactory.create(attendee__course=course) for _ in range(5)]
+    course = CourseFactory(language="en")
+    certificates = [CertificateFactory(attendee__course=course) for _ in range(5)]
     batches = []
 
     def counting(batch):

@@ -283,7 +283,7 @@ def test_the_panel_runs_the_same_queries_for_3_or_30_certificates(
 def test_managers_see_the_panel_like_owners(
     client_for, alice_org: Organisation, course: Course
 ) -> None:
-    maria = MembershipFactory.create(organisation=alice_org, role=Membership.Role.MANAGER).user
+    maria = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER).user
 
     content = client_for(maria).get(page(course)).content.decode()
 

@@ -135,8 +135,8 @@ def render_one(certificate: Certificate) -> bytes:
 
 @pytest.fixture
 def course():
-    trainers = [TrainerFactory.create(name="Bob Berg"), TrainerFactory.create(name="Anna Lind")]
-    return CourseFactory.create(
+    trainers = [TrainerFactory(name="Bob Berg"), TrainerFactory(name="Anna Lind")]
+    return CourseFactory(
         organisation=trainers[0].organisation,
         course_type__title="QGIS for beginners",
         course_type__hours=14,
@@ -151,7 +151,7 @@ def course():
 @pytest.mark.parametrize("script", NAMES)
 def test_it_prints_the_name_in_every_script(script, course, caplog) -> None:
     name, face = NAMES[script]
-    certificate = CertificateFactory.create(attendee__course=course, attendee__name=name)
+    certificate = CertificateFactory(attendee__course=course, attendee__name=name)
 
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf = render_one(certificate)
@@ -172,7 +172,7 @@ def test_it_prints_the_name_in_every_script(script, course, caplog) -> None:
 
 def test_a_batch_gives_one_pdf_per_certificate_in_order(course) -> None:
     certificates = [
-        CertificateFactory.create(attendee__course=course, attendee__name=name)
+        CertificateFactory(attendee__course=course, attendee__name=name)
         for name, _face in list(NAMES.values())[:4]
     ]
     batch = list(
@@ -194,11 +194,11 @@ def test_a_batch_gives_one_pdf_per_certificate_in_order(course) -> None:
 def test_a_mixed_batch_puts_each_person_on_their_own_background(course) -> None:
     """Backgrounds are shared by certificates of one kind: each PDF still shows its own
     kind, name, code, QR code and title, and nothing of the others'."""
-    completion = CertificateFactory.create(attendee__course=course, attendee__name="Astrid Holm")
-    attendance = CertificateFactory.create(
+    completion = CertificateFactory(attendee__course=course, attendee__name="Astrid Holm")
+    attendance = CertificateFactory(
         attendee__course=course, attendee__name="Bo Ek", kind=Certificate.Kind.ATTENDANCE
     )
-    second_completion = CertificateFactory.create(attendee__course=course, attendee__name="Cai Wu")
+    second_completion = CertificateFactory(attendee__course=course, attendee__name="Cai Wu")
     batch = list(
         Certificate.objects.filter(course=course)
         .select_related("course__organisation")
@@ -233,7 +233,7 @@ def test_a_long_name_still_fits_on_one_page(course) -> None:
     # As long as a name may be (200 characters): three lines at the smallest size.
     name = " ".join(["Maximiliana-Josefina Ångström-Łukasiewicz"] * 5)[:200].strip()
     assert len(name) == 200
-    certificate = CertificateFactory.create(attendee__course=course, attendee__name=name)
+    certificate = CertificateFactory(attendee__course=course, attendee__name=name)
 
     pdf = render_one(certificate)
     save_png(pdf, "long-name")
@@ -243,7 +243,7 @@ def test_a_long_name_still_fits_on_one_page(course) -> None:
 
 
 def test_it_renders_in_chunks(course) -> None:
-    certificates = [CertificateFactory.create(attendee__course=course) for _ in range(5)]
+    certificates = [CertificateFactory(attendee__course=course) for _ in range(5)]
 
     rendered = list(rendering.render_in_chunks(certificates, size=2))
 
@@ -255,7 +255,7 @@ def test_it_renders_in_chunks(course) -> None:
 
 
 def test_the_page_is_a4_landscape_and_archival(course) -> None:
-    pdf = render_one(CertificateFactory.create(attendee__course=course))
+    pdf = render_one(CertificateFactory(attendee__course=course))
 
     assert page_sizes(pdf) == [pytest.approx((841.89, 595.28), abs=0.5)]
     metadata = decompressed_streams(pdf)
@@ -267,7 +267,7 @@ def test_the_page_is_a4_landscape_and_archival(course) -> None:
 
 
 def test_it_prints_everything_from_the_snapshot(course) -> None:
-    certificate = CertificateFactory.create(attendee__course=course, attendee__name="Zoë Ångström")
+    certificate = CertificateFactory(attendee__course=course, attendee__name="Zoë Ångström")
 
     text = pdf_text(render_one(certificate))
 
@@ -291,10 +291,8 @@ def test_it_prints_everything_from_the_snapshot(course) -> None:
 
 
 def test_an_attendance_certificate_of_an_online_course(db) -> None:
-    course = CourseFactory.create(online=True, language="en")
-    certificate = CertificateFactory.create(
-        attendee__course=course, kind=Certificate.Kind.ATTENDANCE
-    )
+    course = CourseFactory(online=True, language="en")
+    certificate = CertificateFactory(attendee__course=course, kind=Certificate.Kind.ATTENDANCE)
 
     text = pdf_text(render_one(certificate))
 
@@ -304,7 +302,7 @@ def test_an_attendance_certificate_of_an_online_course(db) -> None:
 
 
 def test_the_qr_code_leads_to_the_verification_page(course) -> None:
-    certificate = CertificateFactory.create(attendee__course=course)
+    certificate = CertificateFactory(attendee__course=course)
     url = f"http://testserver/verify/{certificate.code}/"
 
     context = rendering.person_context(certificate)
@@ -317,8 +315,8 @@ def test_the_qr_code_leads_to_the_verification_page(course) -> None:
 
 
 def test_a_swedish_certificate_is_in_swedish(db) -> None:
-    course = CourseFactory.create(language="sv", course_type__hours=14)
-    certificate = CertificateFactory.create(attendee__course=course)
+    course = CourseFactory(language="sv", course_type__hours=14)
+    certificate = CertificateFactory(attendee__course=course)
     starts_on = course.starts_on
 
     pdf = render_one(certificate)
@@ -339,7 +337,7 @@ def test_a_swedish_certificate_is_in_swedish(db) -> None:
 
 
 def test_a_revoked_certificate_says_so(course) -> None:
-    certificate = CertificateFactory.create(attendee__course=course, revoked=True)
+    certificate = CertificateFactory(attendee__course=course, revoked=True)
 
     pdf = render_one(certificate)
     save_png(pdf, "revoked")
@@ -364,9 +362,9 @@ def test_a_preview_is_marked_and_carries_no_real_code(course) -> None:
 
 
 def test_the_organisations_logo_is_embedded(db) -> None:
-    organisation = OrganisationFactory.create(logo=_logo_file())
-    course = CourseFactory.create(organisation=organisation, language="en")
-    certificate = CertificateFactory.create(attendee=AttendeeFactory.create(course=course))
+    organisation = OrganisationFactory(logo=_logo_file())
+    course = CourseFactory(organisation=organisation, language="en")
+    certificate = CertificateFactory(attendee=AttendeeFactory(course=course))
 
     with_logo = render_one(certificate)
     save_png(with_logo, "logo")
@@ -384,11 +382,11 @@ def _logo_file() -> SimpleUploadedFile:
 
 
 def test_a_broken_logo_does_not_stop_rendering(db) -> None:
-    organisation = OrganisationFactory.create()
+    organisation = OrganisationFactory()
     organisation.logo.save("logo.png", ContentFile(b"not an image"), save=True)
-    course = CourseFactory.create(organisation=organisation, language="en")
+    course = CourseFactory(organisation=organisation, language="en")
 
-    pdf = render_one(CertificateFactory.create(attendee__course=course))
+    pdf = render_one(CertificateFactory(attendee__course=course))
 
     assert image_count(pdf) == 1
 

@@ -101,7 +101,7 @@ def test_nobody_else_revokes(
 def test_the_revocation_write_keeps_the_row_and_names_its_replacement(
     certificate: Certificate, alice: User
 ) -> None:
-    replacement = CertificateFactory.create()
+    replacement = CertificateFactory()
     at = certificate.issued_at + timedelta(days=1)
 
     certificate.revoke("Wrong person", by=alice, at=at, replaced_by=replacement)

@@ -74,7 +74,7 @@ def test_the_owner_revokes_with_a_reason(client_for, alice: User, certificate: C
 
 
 def test_managers_revoke_too(client_for, alice_org: Organisation, certificate: Certificate) -> None:
-    maria = MembershipFactory.create(organisation=alice_org, role=Membership.Role.MANAGER).user
+    maria = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER).user
 
     client_for(maria).post(revoke_url(certificate), {"reason": "Did not attend."})
 
