@@ -93,7 +93,8 @@ test: export DJANGO_ALLOW_ASYNC_UNSAFE = true
 test: install-dev assets messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install-dev
+lint: install-dev node_modules/.package-lock.json
+	node_modules/.bin/biome ci --error-on-warnings static/js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=certification.settings_test $(MANAGE) makemigrations --check --dry-run

@@ -23,8 +23,8 @@ urlpatterns = [
     path("", include("certification.organisations.urls")),
     path("", include("certification.training.urls")),
     path("", include("certification.directory.urls")),
+    path("", include("certification.certificates.verification.urls")),
     path("", include("certification.certificates.urls")),
-    path("", include("certification.certificates.issue_urls")),
     path("", include("certification.billing.urls")),
     path("", include("certification.billing.treasury.urls")),
 ]

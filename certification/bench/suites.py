@@ -77,7 +77,7 @@ def create_bench_certificate() -> str:
     from django.utils import timezone
 
     from certification.certificates.models import Certificate
-    from certification.certificates.services import snapshot_for
+    from certification.certificates.printing import printed_fields_for
     from certification.organisations.models import Organisation
     from certification.training.models import Attendee, Course, CourseType, TrainingCentre
 
@@ -123,7 +123,7 @@ def create_bench_certificate() -> str:
         course=course,
         attendee=attendee,
         kind=kind,
-        snapshot=snapshot_for(course, attendee, kind, ["Bob Berg"]),
+        snapshot=printed_fields_for(course, attendee, kind, ["Bob Berg"]),
     ).code
 
 
@@ -319,7 +319,7 @@ def create_bench_course_certificates(attendees: int, names: list[str]) -> list[i
     from django.utils import timezone
 
     from certification.certificates.models import Certificate
-    from certification.certificates.services import snapshot_for
+    from certification.certificates.printing import printed_fields_for
     from certification.organisations.models import Organisation
     from certification.training.models import (
         Attendee,
@@ -387,7 +387,7 @@ def create_bench_course_certificates(attendees: int, names: list[str]) -> list[i
                 course=course,
                 attendee=person,
                 kind=kind,
-                snapshot=snapshot_for(course, person, kind, names),
+                snapshot=printed_fields_for(course, person, kind, names),
             )
             for person in people
         ]

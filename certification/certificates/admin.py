@@ -5,7 +5,7 @@ from certification.certificates.models import Certificate
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(admin.ModelAdmin[Certificate]):
     list_display = ["code", "attendee", "course", "kind", "status", "issued_at", "email_sent_at"]
     list_filter = ["status", "kind", "issued_at"]
     search_fields = [

@@ -8,6 +8,7 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self) -> None:
+        from certification.certificates import rules  # noqa: F401 - registers the rules
         from certification.certificates.panel import course_page_panel
         from certification.training.views_courses import register_course_panel
 

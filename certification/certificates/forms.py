@@ -91,7 +91,8 @@ class IssueSelectionForm(forms.Form):
         return value not in (None, "", "false", "off", "0")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         already = [
             attendee.name
             for attendee in self.attendees
@@ -130,7 +131,8 @@ class IssueSelectionForm(forms.Form):
 
     @property
     def selections(self) -> list[tuple[Attendee, str]]:
-        return self.cleaned_data["selections"]
+        selections: list[tuple[Attendee, str]] = self.cleaned_data["selections"]
+        return selections
 
     def hidden_values(self) -> list[tuple[str, str]]:
         """The checked selection as name/value pairs, carried by the confirmation page."""
@@ -168,7 +170,7 @@ class RevokeForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
+        reason: str = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(gettext("Give the reason for the revocation."))
         return reason

@@ -1,15 +1,19 @@
 import uuid
+from datetime import datetime, timedelta
+from typing import Self
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certification.accounts.models import User
 from certification.certificates.codes import new_code
 from certification.training.models import Attendee, Course
 
 
 class CertificateQuerySet(models.QuerySet["Certificate"]):
-    def for_verification(self) -> "CertificateQuerySet":
+    def for_verification(self) -> Self:
         """Everything the verification page shows is in the snapshot: one query."""
         return self.select_related("replaced_by").only(
             "code",
@@ -94,3 +98,37 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == self.Status.VALID
+
+    @property
+    def revocation_deadline(self) -> datetime:
+        """Until then its organisation may revoke it; after, only the certification team."""
+        return self.issued_at + timedelta(days=settings.CERTIFICATE_REVOCATION_DAYS)
+
+    def within_revocation_window(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) <= self.revocation_deadline
+
+    @property
+    def free_reissue_until(self) -> datetime:
+        """Until then a name correction costs no credit; after, the replacement costs one."""
+        return self.issued_at + timedelta(days=settings.CERTIFICATE_FREE_REISSUE_DAYS)
+
+    def reissue_is_free(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) <= self.free_reissue_until
+
+    def revoke(
+        self,
+        reason: str,
+        *,
+        by: User | None,
+        at: datetime | None = None,
+        replaced_by: "Certificate | None" = None,
+    ) -> None:
+        """Mark it revoked, keeping the row; the caller holds its row lock and audits it."""
+        self.status = self.Status.REVOKED
+        self.revoked_at = at or timezone.now()
+        self.revoked_by = by
+        self.revocation_reason = reason
+        self.replaced_by = replaced_by
+        self.save(
+            update_fields=["status", "revoked_at", "revoked_by", "revocation_reason", "replaced_by"]
+        )

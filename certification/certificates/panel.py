@@ -1,73 +1,36 @@
-"""The certificates panel of a course: who may do what, and what the panel shows.
+"""The certificates panel of a course: what it shows, and which actions it offers to whom.
 
 The course page includes `certificates/course_panel.html` with the context made here
 (`course_page_panel`, registered with the training app); the panel's own page and its htmx
-progress endpoint (views_issue) render the same template.
-
-Who may do what (every view checks again on the server):
-- see the panel and download the PDFs: whoever sees the course (its organisation's owners
-  and managers, and the trainers who teach it), and the certification team;
-- resend an email: whoever sees the course, except the certification team: attendees ask
-  their trainer when an email did not arrive;
-- issue, revoke within the organisation's window and re-issue: owners and managers.
-  Issuing spends the organisation's credits, that is its money, so trainers do not issue;
-  an owner who wants a trainer to issue makes them a manager;
-- revoke at any time: the certification team.
+progress endpoint (views.py) render the same template. Who may do what is decided by the
+rules in `rules.py`; the panel only asks them.
 """
 
-from email.utils import parseaddr
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 
-from certification.accounts.permissions import acts_as, can
-from certification.accounts.roles import GlobalRole
+from certification.accounts.models import User
+from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
-from certification.certificates.services import may_revoke
-from certification.organisations.models import Organisation
-from certification.training.models import Course, CourseType
+from certification.certificates.rules import issue_blocked_reason
+from certification.training.models import Course
 
 
-def may_view(user: Any, course: Course) -> bool:
-    return can(user, "course.view", course) or acts_as(user, GlobalRole.CERTIFICATION_TEAM)
+@dataclass(frozen=True)
+class CertificateRow:
+    """One certificate in the panel, with the actions the person looking may take on it."""
 
-
-def may_issue(user: Any, organisation: Organisation) -> bool:
-    return can(user, "organisation.manage", organisation)
-
-
-def may_resend(user: Any, course: Course) -> bool:
-    return can(user, "course.view", course)
-
-
-def may_revoke_here(user: Any, certificate: Certificate) -> bool:
-    """Whether the user may revoke this certificate now: its organisation, or the team."""
-    if acts_as(user, GlobalRole.CERTIFICATION_TEAM):
-        return True
-    return may_issue(user, certificate.course.organisation) and may_revoke(user, certificate)
-
-
-def issue_blocked_reason(course: Course) -> str:
-    """Why this course cannot have certificates issued, or "" when it can."""
-    if course.organisation.status != Organisation.Status.CERTIFIED:
-        return _("Only a certified organisation issues certificates.")
-    if course.course_type.status != CourseType.Status.APPROVED:
-        return _("Certificates are issued only for courses of an approved type.")
-    return ""
-
-
-def programme_address() -> str:
-    """The programme's address: for credits (the treasurer) and late revocations (the team).
-
-    One address for now; a separate TREASURER_EMAIL setting would go here.
-    """
-    return parseaddr(str(settings.PROGRAMME_EMAIL))[1]
+    certificate: Certificate
+    pending: bool
+    can_resend: bool
+    can_reissue: bool
+    can_revoke: bool
 
 
 def page_path(request: HttpRequest) -> str:
@@ -93,6 +56,19 @@ def is_pending(certificate: Certificate) -> bool:
     )
 
 
+def _row(user: User | AnonymousUser, certificate: Certificate) -> CertificateRow:
+    valid = certificate.is_valid
+    return CertificateRow(
+        certificate=certificate,
+        pending=valid and is_pending(certificate),
+        can_resend=valid
+        and certificate.pdf_rendered_at is not None
+        and can(user, "certificate.resend", certificate),
+        can_reissue=valid and can(user, "certificate.reissue", certificate),
+        can_revoke=valid and can(user, "certificate.revoke", certificate),
+    )
+
+
 def course_panel_context(request: HttpRequest, course: Course) -> dict[str, Any]:
     """What `certificates/course_panel.html` shows, or {} for someone who may not see it.
 
@@ -100,7 +76,7 @@ def course_panel_context(request: HttpRequest, course: Course) -> dict[str, Any]
     """
     organisation = course.organisation
     user = request.user
-    if not may_view(user, course):
+    if not can(user, "certificate.list", course):
         return {}
     certificates = sorted(
         course.certificates.select_related("replaced_by").defer("replaced_by__snapshot"),
@@ -110,37 +86,29 @@ def course_panel_context(request: HttpRequest, course: Course) -> dict[str, Any]
             certificate.issued_at,
         ),
     )
-    can_issue = may_issue(user, organisation)
-    can_resend = may_resend(user, course)
-    team = acts_as(user, GlobalRole.CERTIFICATION_TEAM)
-    now = timezone.now()
-    for certificate in certificates:
-        certificate.pending = certificate.is_valid and is_pending(certificate)
-        certificate.can_revoke = certificate.is_valid and (
-            team or (can_issue and may_revoke(user, certificate, now=now))
-        )
-    valid = [certificate for certificate in certificates if certificate.is_valid]
-    pending = [certificate for certificate in valid if certificate.pending]
+    rows = [_row(user, certificate) for certificate in certificates]
+    valid = [row for row in rows if row.certificate.is_valid]
+    pending = [row for row in valid if row.pending]
     attendee_count = course.attendees.count()
+    can_issue = can(user, "certificate.issue", course)
     keys = {"slug": organisation.slug, "course_id": course.public_id}
     return {
         "course": course,
         "organisation": organisation,
-        "certificates": certificates,
+        "rows": rows,
         "attendee_count": attendee_count,
         "valid_count": len(valid),
-        "revoked_count": len(certificates) - len(valid),
+        "revoked_count": len(rows) - len(valid),
         "eligible_count": max(attendee_count - len(valid), 0),
         "pending_count": len(pending),
         "delivered_count": len(valid) - len(pending),
         "running": bool(pending),
         "can_issue": can_issue,
-        "can_resend": can_resend,
         "issue_blocked_reason": issue_blocked_reason(course) if can_issue else "",
         "return_to": page_path(request),
-        "progress_url": reverse("course_certificates_progress", kwargs=keys),
-        "page_url": reverse("course_certificates", kwargs=keys),
-        "issue_url": reverse("certificate_issue", kwargs=keys),
+        "progress_url": reverse("certificates:course_progress", kwargs=keys),
+        "page_url": reverse("certificates:course", kwargs=keys),
+        "issue_url": reverse("certificates:issue", kwargs=keys),
     }
 
 

@@ -1,11 +1,13 @@
 """Certificate PDFs: A4 landscape, archival PDF/A, in the language the certificate was issued in.
 
-Everything printed comes from the certificate's snapshot, frozen when it was issued; only
-the organisation's logo is read at rendering time. A batch is drawn in two layers: the
-background (everything but the person) laid out once per course, kind and day, and the
-people's names, codes and QR codes laid out together in one document; pikepdf then draws each
-person's layer on its background and writes the certificate's own PDF/A with its own title. WeasyPrint shapes every script through HarfBuzz with the
-system Noto fonts and embeds the subset it uses; it fetches nothing but `data:` URLs.
+Everything printed comes from the certificate's snapshot, frozen when it was issued
+(`printing.py`); only the organisation's logo is read at rendering time. A batch is drawn in
+two layers: the background (everything but the person) laid out once per course, kind and
+day, and the people's names, codes and QR codes laid out together in one document; pikepdf
+then draws each person's layer on its background and writes the certificate's own PDF/A with
+its own title. WeasyPrint shapes every script through HarfBuzz with the system Noto fonts and
+embeds the subset it uses; it fetches nothing but `data:` URLs. This is the one module that
+loads WeasyPrint and pikepdf.
 """
 
 import base64
@@ -19,7 +21,6 @@ from typing import Any
 
 import pikepdf
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
@@ -29,8 +30,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from certification.certificates.links import verification_url
 from certification.certificates.models import Certificate
-from certification.certificates.services import snapshot_for
+from certification.certificates.printing import printed_fields_for
 from certification.organisations.models import Organisation
 from certification.training.models import Attendee, Course
 
@@ -49,17 +51,9 @@ NAME_SIZES = ((30, ""), (46, "m"), (72, "s"))
 COURSE_SIZES = ((56, ""), (100, "m"))
 
 
-def verification_url(code: str) -> str:
-    return f"{settings.SITE_URL}/verify/{code}/"
-
-
 def verification_qr(code: str) -> segno.QRCode:
     """The QR code printed on the certificate: the address of its verification page."""
     return segno.make(verification_url(code), error="m", micro=False, mask=QR_MASK)
-
-
-def pdf_filename(certificate: Certificate) -> str:
-    return f"QGIS-certificate-{certificate.code}.pdf"
 
 
 def text_direction(text: str) -> str:
@@ -103,8 +97,9 @@ def logo_data_uri(organisation: Organisation | None) -> str:
     if organisation is None or not organisation.logo:
         return ""
     try:
-        with organisation.logo.open("rb") as handle, Image.open(handle) as image:
-            image.thumbnail(LOGO_MAX_PIXELS)
+        with organisation.logo.open("rb") as handle, Image.open(handle) as opened:
+            opened.thumbnail(LOGO_MAX_PIXELS)
+            image: Image.Image = opened
             if image.mode not in ("RGB", "RGBA", "L", "LA"):
                 image = image.convert("RGBA")
             output = io.BytesIO()
@@ -194,10 +189,11 @@ def _engine() -> tuple[CSS, FontConfiguration, URLFetcher]:
         # Only data: URLs (the logo, the QR code): rendering never reaches the network or
         # disk. One fetcher for all: creating one loads the system's CA certificates (~45 ms).
         _engines.parts = stylesheet, font_config, URLFetcher(allowed_protocols={"data"})
-    return _engines.parts
+    parts: tuple[CSS, FontConfiguration, URLFetcher] = _engines.parts
+    return parts
 
 
-def _write_pdf(pages: list[str], language: str) -> bytes:
+def _write_pdf(pages: Sequence[str], language: str) -> bytes:
     """One PDF/A document of the given pages (HTML sections), each of which must fit a page."""
     stylesheet, font_config, url_fetcher = _engine()
     html = render_to_string(
@@ -211,13 +207,14 @@ def _write_pdf(pages: list[str], language: str) -> bytes:
             f"{len(pages)} certificate pages were laid out on {len(document.pages)} pages: "
             "a certificate must fit on one page."
         )
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return pdf
 
 
 def _stack(background: bytes, layer: pikepdf.Page, *, title: str, author: str) -> bytes:
     """The background with the person's layer drawn on it, as the certificate's own PDF/A."""
     with pikepdf.open(io.BytesIO(background)) as pdf:
-        pdf.pages[0].add_overlay(layer)
+        pdf.pages[0].add_overlay(layer, rect=None)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as metadata:
             metadata["dc:title"] = title
             metadata["dc:creator"] = [author]
@@ -294,6 +291,6 @@ def render_preview(course: Course, name: str, kind: str) -> bytes:
         attendee=attendee,
         kind=kind,
         code=PREVIEW_CODE,
-        snapshot=snapshot_for(course, attendee, kind, trainers),
+        snapshot=printed_fields_for(course, attendee, kind, trainers),
     )
     return _render_pages([sample], preview=True)[0]

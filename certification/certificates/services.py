@@ -1,75 +1,42 @@
-"""Issuing, revoking and re-issuing certificates.
+"""Issuing, revoking, re-issuing and resending certificates.
 
-Issuing is one transaction: every chosen certificate or none, one credit each from the
-append-only ledger (locked, so two people issuing at once cannot overspend), and never a
-second valid certificate for the same attendee and course (a database constraint too).
-PDFs and emails follow in the background once the transaction has committed.
+Each service first requires its rule (`certificates/rules.py`) of the person acting, so that
+no caller can go around it. Issuing is one transaction: every chosen certificate or none,
+one credit each from the append-only ledger (locked, so two people issuing at once cannot
+overspend), and never a second valid certificate for the same attendee and course (a
+database constraint too). PDFs and emails follow in the background once the transaction has
+committed.
 """
 
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.accounts.permissions import acts_as
-from certification.accounts.roles import GlobalRole
+from certification.accounts.models import User
+from certification.accounts.permissions import can, require
 from certification.billing import ledger as billing
+from certification.certificates import tasks
+from certification.certificates.links import verification_page_cache_key
 from certification.certificates.models import Certificate
+from certification.certificates.printing import printed_fields_for
+from certification.certificates.rules import issue_blocked_reason
 from certification.core import pagecache
 from certification.core.audit import record_event, record_events
-from certification.organisations.models import Organisation
-from certification.training.models import Attendee, Course, CourseType
-
-PRINT_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+from certification.training.models import Attendee, Course
 
 
 class CertificateError(Exception):
     """A certificate step that is not allowed now; the message says why."""
 
 
-def print_language(course: Course) -> str:
-    """Certificates are printed in the course's language where the platform speaks it."""
-    return course.language if course.language in PRINT_LANGUAGES else settings.LANGUAGE_CODE
-
-
-def snapshot_for(
-    course: Course, attendee: Attendee, kind: str, trainers: list[str]
-) -> dict[str, Any]:
-    centre = course.training_centre
-    return {
-        "name": attendee.name,
-        "email": attendee.email,
-        "kind": kind,
-        "course_title": course.course_type.title,
-        "hours": course.course_type.hours,
-        "qgis_version": course.course_type.qgis_version,
-        "starts_on": course.starts_on.isoformat(),
-        "ends_on": course.ends_on.isoformat(),
-        "online": course.online,
-        "place": f"{centre.name}, {centre.city}" if centre else "",
-        "country": str(centre.country.code) if centre else "",
-        "trainers": trainers,
-        "organisation": course.organisation.legal_name,
-        "organisation_slug": course.organisation.slug,
-        "language": print_language(course),
-    }
-
-
-def _check_course(course: Course) -> None:
-    if course.organisation.status != Organisation.Status.CERTIFIED:
-        raise CertificateError(_("Only a certified organisation issues certificates."))
-    if course.course_type.status != CourseType.Status.APPROVED:
-        raise CertificateError(_("Certificates are issued only for courses of an approved type."))
-
-
 def issue_certificates(
-    course: Course, selections: Sequence[tuple[Attendee, str]], *, by: Any
+    course: Course, selections: Sequence[tuple[Attendee, str]], *, by: User
 ) -> list[Certificate]:
     """Issue one certificate of the given kind to each chosen attendee of the course."""
+    require(by, "certificate.issue", course)
     if not selections:
         raise CertificateError(_("Choose at least one attendee."))
     if any(kind not in Certificate.Kind.values for _attendee, kind in selections):
@@ -81,7 +48,8 @@ def issue_certificates(
         course = Course.objects.select_related(
             "organisation", "course_type", "training_centre"
         ).get(pk=course.pk)
-        _check_course(course)
+        if blocked := issue_blocked_reason(course):
+            raise CertificateError(blocked)
         if Attendee.objects.filter(pk__in=attendee_ids).exclude(course=course).exists():
             raise CertificateError(_("Every attendee must be on this course."))
         # The ledger lock comes first: whoever issues second waits here, then sees the result.
@@ -103,7 +71,7 @@ def issue_certificates(
                 attendee=attendee,
                 kind=kind,
                 issued_by=by,
-                snapshot=snapshot_for(course, attendee, kind, trainers),
+                snapshot=printed_fields_for(course, attendee, kind, trainers),
             )
             for attendee, kind in selections
         ]
@@ -132,76 +100,57 @@ def issue_certificates(
 
 
 def _start_delivery(certificate_ids: list[int]) -> None:
-    from certification.certificates.tasks import render_and_deliver
-
-    render_and_deliver.enqueue(certificate_ids)
+    tasks.render_and_deliver.enqueue(certificate_ids)
 
 
-def free_reissue_until(certificate: Certificate) -> Any:
-    """Until then a name correction costs no credit; after, the replacement costs one."""
-    return certificate.issued_at + timedelta(days=settings.CERTIFICATE_FREE_REISSUE_DAYS)
+def _start_rendering(certificate_ids: list[int]) -> None:
+    tasks.render_certificates.enqueue(certificate_ids)
 
 
-def revocation_deadline(certificate: Certificate) -> Any:
-    return certificate.issued_at + timedelta(days=settings.CERTIFICATE_REVOCATION_DAYS)
-
-
-def may_revoke(user: Any, certificate: Certificate, *, now: Any = None) -> bool:
-    """The certification team at any time; the organisation within the configured days."""
-    if acts_as(user, GlobalRole.CERTIFICATION_TEAM):
-        return True
-    return (now or timezone.now()) <= revocation_deadline(certificate)
+def _require_revocation(by: User, certificate: Certificate) -> None:
+    if not can(by, "certificate.revoke", certificate) and can(
+        by, "certificate.issue", certificate.course
+    ):
+        # Its organisation, after the window: say who can still revoke it, not just "no".
+        raise CertificateError(
+            _("Only the certification team can revoke a certificate after %(days)s days.")
+            % {"days": settings.CERTIFICATE_REVOCATION_DAYS}
+        )
+    require(by, "certificate.revoke", certificate)
 
 
 def revoke_certificate(
-    certificate: Certificate, *, by: Any, reason: str, replaced_by: Certificate | None = None
+    certificate: Certificate, *, by: User, reason: str, replaced_by: Certificate | None = None
 ) -> None:
+    """Revoke a valid certificate, as the rule "certificate.revoke" allows `by` to."""
     if not reason.strip():
         raise CertificateError(_("Give the reason for the revocation."))
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("course__organisation")
+            .get(pk=certificate.pk)
+        )
         if not certificate.is_valid:
             raise CertificateError(_("This certificate is already revoked."))
-        if not may_revoke(by, certificate):
-            raise CertificateError(
-                _("Only the certification team can revoke a certificate after %(days)s days.")
-                % {"days": settings.CERTIFICATE_REVOCATION_DAYS}
-            )
-        certificate.status = Certificate.Status.REVOKED
-        certificate.revoked_at = timezone.now()
-        certificate.revoked_by = by
-        certificate.revocation_reason = reason.strip()
-        certificate.replaced_by = replaced_by
-        certificate.save(
-            update_fields=["status", "revoked_at", "revoked_by", "revocation_reason", "replaced_by"]
-        )
+        _require_revocation(by, certificate)
+        certificate.revoke(reason.strip(), by=by, replaced_by=replaced_by)
         record_event(
             "certificate.revoked",
             actor=by,
             target=certificate,
             data={"reason": reason.strip(), "replaced_by": replaced_by.code if replaced_by else ""},
         )
-        # The verification page says REVOKED from now on, and so does a downloaded PDF.
-        transaction.on_commit(
-            lambda: (
-                pagecache.forget(verification_page(certificate.code)),
-                _start_rendering([certificate.pk]),
-            )
-        )
+
+        def after_commit() -> None:
+            # The verification page says REVOKED from now on, and so does a downloaded PDF.
+            pagecache.forget(verification_page_cache_key(certificate.code))
+            _start_rendering([certificate.pk])
+
+        transaction.on_commit(after_commit)
 
 
-def verification_page(code: str) -> str:
-    """The name its public verification page is cached under (core.pagecache)."""
-    return f"verify:{code}"
-
-
-def _start_rendering(certificate_ids: list[int]) -> None:
-    from certification.certificates.tasks import render_certificates
-
-    render_certificates.enqueue(certificate_ids)
-
-
-def reissue_certificate(certificate: Certificate, *, by: Any, name: str) -> Certificate:
+def reissue_certificate(certificate: Certificate, *, by: User, name: str) -> Certificate:
     """A new certificate with a corrected name replaces the old one, which is revoked.
 
     It is free within CERTIFICATE_FREE_REISSUE_DAYS of the original; later it costs a credit.
@@ -215,21 +164,17 @@ def reissue_certificate(certificate: Certificate, *, by: Any, name: str) -> Cert
             .select_related("course__organisation", "attendee")
             .get(pk=certificate.pk)
         )
+        require(by, "certificate.reissue", old)
         if not old.is_valid:
             raise CertificateError(_("Only a valid certificate can be re-issued."))
         if name == old.snapshot.get("name"):
             raise CertificateError(_("The name is the same as on the certificate."))
-        free = timezone.now() <= old.issued_at + timedelta(
-            days=settings.CERTIFICATE_FREE_REISSUE_DAYS
-        )
+        free = old.reissue_is_free()
         attendee = old.attendee
         attendee.name = name
         attendee.save(update_fields=["name"])
-        old.status = Certificate.Status.REVOKED
-        old.revoked_at = timezone.now()
-        old.revoked_by = by
-        old.revocation_reason = _("Replaced to correct the name.")
-        old.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
+        # Revoked before the replacement exists: one valid certificate per attendee and course.
+        old.revoke(_("Replaced to correct the name."), by=by)
         new = Certificate.objects.create(
             course=old.course,
             attendee=attendee,
@@ -258,11 +203,32 @@ def reissue_certificate(certificate: Certificate, *, by: Any, name: str) -> Cert
             data={"replaced_by": new.code, "free": free},
         )
         record_events("certificate.issued", actor=by, targets=[new], data={"replaces": old.code})
-        transaction.on_commit(
-            lambda: (
-                pagecache.forget(verification_page(old.code)),
-                _start_delivery([new.pk]),
-                _start_rendering([old.pk]),
-            )
-        )
+
+        def after_commit() -> None:
+            pagecache.forget(verification_page_cache_key(old.code))
+            _start_delivery([new.pk])
+            _start_rendering([old.pk])
+
+        transaction.on_commit(after_commit)
     return new
+
+
+def resend_certificate(certificate: Certificate, *, by: User) -> bool:
+    """Email the certificate to its attendee again, in the background.
+
+    False when its PDF is still being made: it is emailed as soon as it is ready anyway.
+    """
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("course__organisation")
+            .get(pk=certificate.pk)
+        )
+        require(by, "certificate.resend", certificate)
+        if not certificate.is_valid:
+            raise CertificateError(_("A revoked certificate is not sent again."))
+        if certificate.pdf_rendered_at is None:
+            return False
+        record_event("certificate.resend_requested", actor=by, target=certificate)
+        transaction.on_commit(partial(tasks.resend_certificate.enqueue, certificate.pk))
+    return True

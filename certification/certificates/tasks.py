@@ -18,13 +18,9 @@ from django.db.models import QuerySet
 from django.tasks import task
 from django.utils import timezone
 
+from certification.certificates.links import pdf_filename, verification_url
 from certification.certificates.models import Certificate
-from certification.certificates.rendering import (
-    CHUNK_SIZE,
-    pdf_filename,
-    render_certificates_pdf,
-    verification_url,
-)
+from certification.certificates.rendering import CHUNK_SIZE, render_certificates_pdf
 from certification.core.emails import render_email
 from certification.core.tasks import RETRY_BASE_DELAY, build_message, deliver_email
 

@@ -8,10 +8,11 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
+from certification.accounts.models import User
 from certification.billing.ledger import adjust_credits
 from certification.certificates.models import Certificate
 from certification.certificates.services import issue_certificates
-from certification.organisations.models import Organisation
+from certification.organisations.models import Membership, Organisation
 from certification.training.models import Attendee, Course, CourseType, TrainingCentre
 
 
@@ -158,9 +159,12 @@ def _past_course_with_certificates(
         )
         for name in PEOPLE[: 3 + number % 4]
     ]
+    # Only an owner or manager of the organisation may issue its certificates.
+    owner = User.objects.create_user(f"owner@{organisation.slug}.example.org", name="Demo owner")
+    Membership.objects.create(user=owner, organisation=organisation, role=Membership.Role.OWNER)
     adjust_credits(organisation, by=None, amount=len(attendees), reason="Demo: prepaid credits")
     issued = issue_certificates(
-        course, [(attendee, Certificate.Kind.COMPLETION) for attendee in attendees], by=None
+        course, [(attendee, Certificate.Kind.COMPLETION) for attendee in attendees], by=owner
     )
     Certificate.objects.filter(pk__in=[c.pk for c in issued]).update(
         issued_at=timezone.now() - timedelta(days=age)

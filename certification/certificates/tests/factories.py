@@ -11,7 +11,7 @@ import factory
 from django.utils import timezone
 
 from certification.certificates.models import Certificate
-from certification.certificates.services import snapshot_for
+from certification.certificates.printing import printed_fields_for
 from certification.training.tests.factories import (
     AttendeeFactory,
     CourseFactory,
@@ -43,7 +43,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     course = factory.SelfAttribute("attendee.course")
     kind = Certificate.Kind.COMPLETION
     snapshot = factory.LazyAttribute(
-        lambda o: snapshot_for(
+        lambda o: printed_fields_for(
             o.course, o.attendee, o.kind, [trainer.name for trainer in o.course.trainers.all()]
         )
     )

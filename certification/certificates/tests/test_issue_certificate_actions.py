@@ -96,7 +96,9 @@ def test_there_is_no_pdf_until_it_is_made(client_for, alice: User, course: Cours
 def test_a_pdf_missing_from_storage_is_not_found(
     client_for, alice: User, certificate: Certificate
 ) -> None:
-    certificate.pdf.storage.delete(certificate.pdf.name)
+    stored = certificate.pdf.name
+    assert stored
+    certificate.pdf.storage.delete(stored)
 
     assert client_for(alice).get(pdf_url(certificate)).status_code == 404
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from certification.accounts.models import User
@@ -222,3 +223,17 @@ def test_two_people_issuing_to_the_same_attendees_at_once_issue_once(
     assert sum(isinstance(outcome, CertificateError) for outcome in outcomes) == 1, outcomes
     assert Certificate.objects.count() == 3
     assert billing.balance(alice_org) == 7
+
+
+@pytest.mark.parametrize("persona", ["bob", "carol", "rita"])
+def test_only_owners_and_managers_of_the_organisation_issue(
+    request: pytest.FixtureRequest, course: Course, persona: str
+) -> None:
+    give_credits(course.organisation, 3)
+
+    with pytest.raises(PermissionDenied):
+        issue_certificates(course, everyone(course), by=request.getfixturevalue(persona))
+
+    assert not Certificate.objects.exists()
+    assert billing.balance(course.organisation) == 3
+    assert not AuditEvent.objects.filter(action="certificate.issued").exists()

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from certification.accounts.models import User
@@ -28,7 +29,7 @@ def certificate(alice_org: Organisation, alice: User) -> Certificate:
     return certificate
 
 
-def after_the_free_period(settings) -> time_machine.travel:  # type: ignore[no-untyped-def]
+def after_the_free_period(settings) -> time_machine.travel:
     days = settings.CERTIFICATE_FREE_REISSUE_DAYS + 1
     return time_machine.travel(timezone.now() + timedelta(days=days), tick=False)
 
@@ -97,3 +98,17 @@ def test_a_revoked_certificate_is_not_reissued(certificate: Certificate, alice: 
 
     with pytest.raises(CertificateError, match="Only a valid certificate"):
         reissue_certificate(certificate, by=alice, name="Anna Öberg")
+
+
+@pytest.mark.parametrize("persona", ["bob", "carol", "rita"])
+def test_only_owners_and_managers_of_the_organisation_reissue(
+    request: pytest.FixtureRequest, certificate: Certificate, persona: str
+) -> None:
+    give_credits(certificate.course.organisation, 1)
+
+    with pytest.raises(PermissionDenied):
+        reissue_certificate(certificate, by=request.getfixturevalue(persona), name="Anna Öberg")
+
+    certificate.refresh_from_db()
+    assert certificate.is_valid
+    assert Certificate.objects.count() == 1

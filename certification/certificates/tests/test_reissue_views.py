@@ -40,7 +40,7 @@ def course_page(certificate: Certificate) -> str:
     )
 
 
-def later(settings) -> time_machine.travel:  # type: ignore[no-untyped-def]
+def later(settings) -> time_machine.travel:
     days = settings.CERTIFICATE_FREE_REISSUE_DAYS + 1
     return time_machine.travel(timezone.now() + timedelta(days=days), tick=False)
 
@@ -71,6 +71,7 @@ def test_a_free_correction_replaces_the_certificate_without_spending(
     certificate.refresh_from_db()
     new = certificate.replaced_by
     assert certificate.status == Certificate.Status.REVOKED
+    assert new is not None
     assert new.is_valid
     assert new.snapshot["name"] == "Anna-Karin Öberg"
     assert f"Certificate {new.code}, for Anna-Karin Öberg, replaces {certificate.code}" in (

@@ -1,19 +1,17 @@
-"""services.revoke_certificate and who may revoke when (services.may_revoke)."""
+"""services.revoke_certificate, and who may revoke when (the rule "certificate.revoke")."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from certification.accounts.models import User
+from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
-from certification.certificates.services import (
-    CertificateError,
-    may_revoke,
-    revocation_deadline,
-    revoke_certificate,
-)
+from certification.certificates.services import CertificateError, revoke_certificate
+from certification.certificates.tests.factories import CertificateFactory
 from certification.certificates.tests.issuing import approved_course, issue
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
@@ -61,10 +59,14 @@ def test_it_does_not_revoke_twice(certificate: Certificate, alice: User) -> None
 def test_the_organisation_revokes_only_within_the_window(
     certificate: Certificate, alice: User, settings
 ) -> None:
-    deadline = revocation_deadline(certificate)
+    deadline = certificate.revocation_deadline
     assert deadline == certificate.issued_at + timedelta(days=settings.CERTIFICATE_REVOCATION_DAYS)
-    assert may_revoke(alice, certificate, now=deadline)
-    assert not may_revoke(alice, certificate, now=deadline + timedelta(seconds=1))
+    assert certificate.within_revocation_window(now=deadline)
+    assert not certificate.within_revocation_window(now=deadline + timedelta(seconds=1))
+    with time_machine.travel(deadline, tick=False):
+        assert can(alice, "certificate.revoke", certificate)
+    with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
+        assert not can(alice, "certificate.revoke", certificate)
 
     with (
         time_machine.travel(deadline + timedelta(hours=1), tick=False),
@@ -82,3 +84,31 @@ def test_the_certification_team_revokes_at_any_time(certificate: Certificate, ri
 
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
+
+
+@pytest.mark.parametrize("persona", ["bob", "carol", "tom", "paula"])
+def test_nobody_else_revokes(
+    request: pytest.FixtureRequest, certificate: Certificate, persona: str
+) -> None:
+    with pytest.raises(PermissionDenied):
+        revoke_certificate(certificate, by=request.getfixturevalue(persona), reason="No")
+
+    certificate.refresh_from_db()
+    assert certificate.is_valid
+    assert not AuditEvent.objects.filter(action="certificate.revoked").exists()
+
+
+def test_the_revocation_write_keeps_the_row_and_names_its_replacement(
+    certificate: Certificate, alice: User
+) -> None:
+    replacement = CertificateFactory()
+    at = certificate.issued_at + timedelta(days=1)
+
+    certificate.revoke("Wrong person", by=alice, at=at, replaced_by=replacement)
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.REVOKED
+    assert certificate.revoked_at == at
+    assert certificate.revoked_by == alice
+    assert certificate.revocation_reason == "Wrong person"
+    assert certificate.replaced_by == replacement

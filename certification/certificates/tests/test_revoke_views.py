@@ -37,7 +37,7 @@ def course_page(certificate: Certificate) -> str:
     )
 
 
-def after_the_window(settings) -> time_machine.travel:  # type: ignore[no-untyped-def]
+def after_the_window(settings) -> time_machine.travel:
     days = settings.CERTIFICATE_REVOCATION_DAYS + 1
     return time_machine.travel(timezone.now() + timedelta(days=days), tick=False)
 

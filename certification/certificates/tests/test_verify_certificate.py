@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import translation
 
 from certification.certificates.models import Certificate
-from certification.certificates.services import snapshot_for
+from certification.certificates.printing import printed_fields_for
 from certification.organisations.models import Organisation
 from certification.training.models import Attendee, Course, CourseType, TrainingCentre
 
@@ -69,7 +69,7 @@ def make_certificate(
         course=course,
         attendee=attendee,
         kind=kind,
-        snapshot=snapshot_for(course, attendee, kind, list(trainers)),
+        snapshot=printed_fields_for(course, attendee, kind, list(trainers)),
     )
     Certificate.objects.filter(pk=certificate.pk).update(issued_at=ISSUED_AT)
     certificate.refresh_from_db()

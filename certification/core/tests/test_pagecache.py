@@ -158,15 +158,15 @@ def test_a_page_rendered_before_a_revocation_is_never_served_after_it(
 ) -> None:
     from django.test import RequestFactory
 
-    from certification.certificates.services import verification_page
+    from certification.certificates.links import verification_page_cache_key
     from certification.core import pagecache
 
     request = RequestFactory().get("/verify/QGIS-TEST/")
-    _cached, version = pagecache.get(request, verification_page("QGIS-TEST"))
-    pagecache.forget(verification_page("QGIS-TEST"))  # the revocation commits meanwhile
+    _cached, version = pagecache.get(request, verification_page_cache_key("QGIS-TEST"))
+    pagecache.forget(verification_page_cache_key("QGIS-TEST"))  # the revocation commits meanwhile
     from django.http import HttpResponse
 
-    pagecache.put(request, verification_page("QGIS-TEST"), version, HttpResponse("Valid"))
+    pagecache.put(request, verification_page_cache_key("QGIS-TEST"), version, HttpResponse("Valid"))
 
-    cached, _version = pagecache.get(request, verification_page("QGIS-TEST"))
+    cached, _version = pagecache.get(request, verification_page_cache_key("QGIS-TEST"))
     assert cached is None

@@ -5,26 +5,18 @@
   (`Accept: application/json`); other spellings of a code redirect to the canonical one.
 - `/verify/<code>.json` — the same data as JSON, always.
 
-Anyone may look up any code, so lookups are counted per client address in the shared cache
-(a fixed window: VERIFY_RATE_LIMIT lookups per VERIFY_RATE_WINDOW_SECONDS) to make guessing
-codes slow; codes have over 60 random bits besides. The address is REMOTE_ADDR: a reverse
-proxy in front of the site must pass the visitor's address there, or every visitor shares
-the proxy's allowance. IPv6 clients are counted per /64, the block one subscriber gets.
+Anyone may look up any code, so lookups are counted per client address (`throttling.py`)
+to make guessing codes slow; codes have over 60 random bits besides.
 
 The page shows only what is printed on the certificate (its snapshot), never the email.
 """
 
-import ipaddress
-import math
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import quote, urlencode
 
-from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, CharField, F, Value, When
 from django.http import (
     HttpRequest,
@@ -41,80 +33,18 @@ from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from certification.certificates.codes import normalise
+from certification.certificates.links import verification_page_cache_key, verification_url
 from certification.certificates.models import Certificate
-from certification.certificates.services import verification_page
+from certification.certificates.verification.forms import MAX_CODE_INPUT, VerifyForm
+from certification.certificates.verification.throttling import count_lookup
 from certification.core import pagecache
 from certification.organisations.models import Organisation
 
-DEFAULT_RATE_LIMIT = 30
-DEFAULT_RATE_WINDOW_SECONDS = 60
-# Longer input is not a code: it is refused before any work is done on it.
-MAX_CODE_INPUT = 100
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 JSON_TYPE = "application/json"
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
-
-
-class VerifyForm(forms.Form):
-    code = forms.CharField(
-        label=_("Certificate code"),
-        help_text=_(
-            "The code printed on the certificate, for example QGIS-7K3M-9QX2-HT4R-5W. "
-            "Upper or lower case, with or without spaces and dashes."
-        ),
-        error_messages={"required": _("Type the code printed on the certificate.")},
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "characters",
-                "spellcheck": "false",
-                "placeholder": "QGIS-XXXX-XXXX-XXXX-XX",
-            }
-        ),
-    )
-
-    def clean_code(self) -> str:
-        typed = self.cleaned_data["code"]
-        canonical = normalise(typed) if len(typed) <= MAX_CODE_INPUT else None
-        if canonical is None:
-            raise forms.ValidationError(
-                _("This is not a valid certificate code — check for typos."), code="malformed"
-            )
-        return canonical
-
-
-# --- Throttling ---------------------------------------------------------------------------
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address lookups are counted against: REMOTE_ADDR, or its /64 for IPv6."""
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return "unknown"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)
-    return str(address)
-
-
-def count_lookup(request: HttpRequest) -> int | None:
-    """Count one lookup; the seconds to wait when over the limit, else None."""
-    limit = getattr(settings, "VERIFY_RATE_LIMIT", DEFAULT_RATE_LIMIT)
-    window = getattr(settings, "VERIFY_RATE_WINDOW_SECONDS", DEFAULT_RATE_WINDOW_SECONDS)
-    now = time.time()
-    window_number = int(now // window)
-    key = f"verify-lookups:{client_address(request)}:{window_number}"
-    # incr() first: the common case when someone is hammering, and the cheapest with the
-    # database cache. incr() and add() are atomic in Redis, so no count is lost there.
-    # (A key per window: the database cache's incr() resets timeouts, which is harmless.)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the first lookup in this window
-        count = 1 if cache.add(key, 1, timeout=window) else cache.incr(key)
-    if count <= limit:
-        return None
-    return max(1, math.ceil((window_number + 1) * window - now))
 
 
 # --- What a verification shows ------------------------------------------------------------
@@ -168,11 +98,13 @@ class Verification:
 
     @property
     def replaced_by_path(self) -> str:
-        return reverse("verify_certificate", args=[self.replaced_by]) if self.replaced_by else ""
+        return (
+            reverse("verification:certificate", args=[self.replaced_by]) if self.replaced_by else ""
+        )
 
     @property
     def json_path(self) -> str:
-        return reverse("verify_certificate_json", args=[self.code])
+        return reverse("verification:certificate_json", args=[self.code])
 
     @property
     def linkedin_url(self) -> str:
@@ -260,8 +192,8 @@ def describe(certificate: Certificate, *, organisation_slug: str) -> Verificatio
     )
 
 
-def verification_url(code: str) -> str:
-    return f"{settings.SITE_URL}{reverse('verify_certificate', args=[code])}"
+class _PublicSlug(TypedDict):
+    public_organisation_slug: str
 
 
 def find_verification(code: str) -> Verification | None:
@@ -278,13 +210,15 @@ def find_verification(code: str) -> Verification | None:
         output_field=CharField(),
     )
     try:
-        certificate = (
+        found = (
             Certificate.objects.for_verification()
             .annotate(public_organisation_slug=public_slug)
             .get(code=code)
         )
     except Certificate.DoesNotExist:
         return None
+    # django-stubs forgets annotate() in get() on a custom queryset; the annotation is there.
+    certificate = cast("WithAnnotations[Certificate, _PublicSlug]", found)
     return describe(certificate, organisation_slug=certificate.public_organisation_slug)
 
 
@@ -348,7 +282,9 @@ def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) ->
     if retry_after := count_lookup(request):
         return _throttled(request, retry_after, as_json=as_json)
     cached, version = (
-        pagecache.get(request, verification_page(canonical)) if not as_json else (None, "")
+        pagecache.get(request, verification_page_cache_key(canonical))
+        if not as_json
+        else (None, "")
     )
     if cached is not None:
         return cached
@@ -361,7 +297,7 @@ def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) ->
         request, "certificates/verify_certificate.html", {"verification": verification}
     )
     # Forgotten as soon as the certificate is revoked or replaced (services).
-    pagecache.put(request, verification_page(canonical), version, response)
+    pagecache.put(request, verification_page_cache_key(canonical), version, response)
     return response
 
 
@@ -375,7 +311,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, "certificates/verify.html", {"form": VerifyForm()})
     form = VerifyForm(data=request.GET)
     if form.is_valid():
-        return redirect("verify_certificate", form.cleaned_data["code"])
+        return redirect("verification:certificate", form.cleaned_data["code"])
     if form.has_error("code", "malformed") and (retry_after := count_lookup(request)):
         return _throttled(request, retry_after, as_json=False)
     return render(request, "certificates/verify.html", {"form": form})
@@ -385,11 +321,11 @@ def verify(request: HttpRequest) -> HttpResponse:
 def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
     """The page of one certificate, or its JSON for clients that prefer it."""
     as_json = request.get_preferred_type(["text/html", JSON_TYPE]) == JSON_TYPE
-    response = _lookup(request, code, as_json=as_json, url_name="verify_certificate")
+    response = _lookup(request, code, as_json=as_json, url_name="verification:certificate")
     patch_vary_headers(response, ["Accept"])
     return response
 
 
 @require_safe
 def verify_certificate_json(request: HttpRequest, code: str) -> HttpResponse:
-    return _lookup(request, code, as_json=True, url_name="verify_certificate_json")
+    return _lookup(request, code, as_json=True, url_name="verification:certificate_json")

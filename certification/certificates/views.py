@@ -1,34 +1,35 @@
-"""Issuing certificates from a course, and looking after each one afterwards.
+"""The pages of the organisation members who issue certificates and look after them.
 
 Issuing is three steps: choose the attendees and kinds, see what it costs against the
 balance (with a preview PDF), confirm. Afterwards each certificate can be downloaded,
-emailed again, revoked or re-issued with a corrected name. Who may do what is explained
-in `panel.py`; every view checks it here, on the server, and loads what it touches through
-the two access helpers below, so another organisation's course or certificate is a 404.
+emailed again, revoked or re-issued with a corrected name; the certification team finds any
+certificate by its code to revoke it. Who may do what is in `rules.py`: every view asks it
+here, on the server, and loads what it touches through the two access helpers below, so
+another organisation's course or certificate is a 404. The services require the same rules.
+The public verification pages are in `verification/`.
 """
 
-from functools import partial
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certification.accounts.permissions import acts_as
+from certification.accounts.models import User
+from certification.accounts.permissions import acts_as, can, require
 from certification.accounts.roles import GlobalRole
 from certification.billing import ledger as billing
 from certification.billing import pricing
-from certification.certificates import rendering, services, tasks
+from certification.certificates import rendering, services
 from certification.certificates.forms import (
     CertificateLookupForm,
     IssueSelectionForm,
@@ -38,23 +39,19 @@ from certification.certificates.forms import (
     count_by_kind,
 )
 from certification.certificates.models import Certificate
-from certification.certificates.panel import (
-    course_panel_context,
-    issue_blocked_reason,
-    may_issue,
-    may_resend,
-    may_revoke_here,
-    may_view,
-    programme_address,
-)
-from certification.certificates.services import (
-    CertificateError,
-    free_reissue_until,
-    revocation_deadline,
-)
-from certification.core.audit import record_event
+from certification.certificates.panel import course_panel_context
+from certification.certificates.rules import issue_blocked_reason
+from certification.certificates.services import CertificateError
+from certification.core.files import private, private_file_response
 from certification.organisations.access import get_organisation_for_member
 from certification.training.models import Course
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request behind @login_required: its user is a person (django-stubs' recipe)."""
+
+    user: User
+
 
 # --- Access -------------------------------------------------------------------------------
 
@@ -72,9 +69,7 @@ def get_course_for(request: HttpRequest, slug: str, course_id: Any, *, issue: bo
         public_id=course_id,
     )
     course.organisation = organisation
-    allowed = may_issue(request.user, organisation) if issue else may_view(request.user, course)
-    if not allowed:
-        raise PermissionDenied
+    require(request.user, "certificate.issue" if issue else "certificate.list", course)
     return course
 
 
@@ -90,15 +85,26 @@ def get_certificate_for(request: HttpRequest, slug: str, code: str) -> Certifica
         code=code,
     )
     certificate.course.organisation = organisation
-    if not may_view(request.user, certificate.course):
-        raise PermissionDenied
+    require(request.user, "certificate.view", certificate)
     return certificate
 
 
+def programme_address() -> str:
+    """The programme's address: for credits (the treasurer) and late revocations (the team).
+
+    One address for now; a separate TREASURER_EMAIL setting would go here.
+    """
+    return parseaddr(str(settings.PROGRAMME_EMAIL))[1]
+
+
 def _to_course(certificate_or_course: Certificate | Course) -> HttpResponse:
-    course = getattr(certificate_or_course, "course", certificate_or_course)
+    course = (
+        certificate_or_course.course
+        if isinstance(certificate_or_course, Certificate)
+        else certificate_or_course
+    )
     return redirect(
-        "course_certificates", slug=course.organisation.slug, course_id=course.public_id
+        "certificates:course", slug=course.organisation.slug, course_id=course.public_id
     )
 
 
@@ -110,12 +116,6 @@ def _back(request: HttpRequest, certificate: Certificate) -> HttpResponse:
     ):
         return redirect(target)
     return _to_course(certificate)
-
-
-def _private_file_headers(response: HttpResponse) -> HttpResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- The panel ----------------------------------------------------------------------------
@@ -251,7 +251,9 @@ def certificate_issue_review(request: HttpRequest, slug: str, course_id: Any) ->
 
 @login_required
 @require_POST
-def certificate_issue_confirm(request: HttpRequest, slug: str, course_id: Any) -> HttpResponse:
+def certificate_issue_confirm(
+    request: AuthenticatedHttpRequest, slug: str, course_id: Any
+) -> HttpResponse:
     """Step 3: issue them all, or none."""
     course = get_course_for(request, slug, course_id, issue=True)
     form = _selection_form(request, course, request.POST)
@@ -285,11 +287,13 @@ def certificate_preview(request: HttpRequest, slug: str, course_id: Any) -> Http
         raise Http404
     attendee = get_object_or_404(course.attendees, public_id=form.cleaned_data["attendee"])
     pdf = rendering.render_preview(course, attendee.name, form.cleaned_data["kind"])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename="certificate-preview.pdf"
+    response = HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="certificate-preview.pdf"'},
     )
-    return _private_file_headers(response)
+    private(response)
+    return response
 
 
 # --- One certificate ----------------------------------------------------------------------
@@ -297,7 +301,7 @@ def certificate_preview(request: HttpRequest, slug: str, course_id: Any) -> Http
 
 @login_required
 @require_GET
-def certificate_pdf(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def certificate_pdf(request: HttpRequest, slug: str, code: str) -> HttpResponseBase:
     """The certificate's PDF, as a download; not found until it has been made."""
     certificate = get_certificate_for(request, slug, code)
     if not certificate.pdf or certificate.pdf_rendered_at is None:
@@ -306,48 +310,43 @@ def certificate_pdf(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         handle = certificate.pdf.open("rb")
     except OSError as error:
         raise Http404 from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{certificate.code}.pdf",
-        content_type="application/pdf",
+    return private_file_response(
+        handle, filename=f"{certificate.code}.pdf", content_type="application/pdf"
     )
-    return _private_file_headers(response)
 
 
 @login_required
 @require_POST
-def certificate_resend(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def certificate_resend(request: AuthenticatedHttpRequest, slug: str, code: str) -> HttpResponse:
     certificate = get_certificate_for(request, slug, code)
-    if not may_resend(request.user, certificate.course):
-        raise PermissionDenied
-    if not certificate.is_valid:
-        messages.error(request, _("A revoked certificate is not sent again."))
-    elif certificate.pdf_rendered_at is None:
-        messages.info(
-            request,
-            _("The certificate is still being made; it is emailed as soon as it is ready."),
-        )
+    try:
+        sent = services.resend_certificate(certificate, by=request.user)
+    except CertificateError as error:
+        messages.error(request, str(error))
     else:
-        with transaction.atomic():
-            record_event("certificate.resend_requested", actor=request.user, target=certificate)
-            transaction.on_commit(partial(tasks.resend_certificate.enqueue, certificate.pk))
-        messages.success(
-            request,
-            _("Certificate %(code)s is being emailed to the attendee again.")
-            % {"code": certificate.code},
-        )
+        if sent:
+            messages.success(
+                request,
+                _("Certificate %(code)s is being emailed to the attendee again.")
+                % {"code": certificate.code},
+            )
+        else:
+            messages.info(
+                request,
+                _("The certificate is still being made; it is emailed as soon as it is ready."),
+            )
     return _back(request, certificate)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def certificate_revoke(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def certificate_revoke(request: AuthenticatedHttpRequest, slug: str, code: str) -> HttpResponse:
     """The organisation within its window, the certification team at any time."""
     certificate = get_certificate_for(request, slug, code)
     user = request.user
-    team = acts_as(user, GlobalRole.CERTIFICATION_TEAM)
-    if not team and not may_issue(user, certificate.course.organisation):
+    allowed = can(user, "certificate.revoke", certificate)
+    # After the window its organisation still sees the page: it says whom to ask instead.
+    if not allowed and not can(user, "certificate.issue", certificate.course):
         raise PermissionDenied
     if not certificate.is_valid:
         messages.info(request, _("This certificate is already revoked."))
@@ -373,9 +372,9 @@ def certificate_revoke(request: HttpRequest, slug: str, code: str) -> HttpRespon
             "course": certificate.course,
             "organisation": certificate.course.organisation,
             "form": form,
-            "allowed": may_revoke_here(user, certificate),
-            "as_team": team,
-            "deadline": revocation_deadline(certificate),
+            "allowed": allowed,
+            "as_team": acts_as(user, GlobalRole.CERTIFICATION_TEAM),
+            "deadline": certificate.revocation_deadline,
             "days": settings.CERTIFICATE_REVOCATION_DAYS,
             "programme_email": programme_address(),
         },
@@ -384,11 +383,10 @@ def certificate_revoke(request: HttpRequest, slug: str, code: str) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def certificate_reissue(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def certificate_reissue(request: AuthenticatedHttpRequest, slug: str, code: str) -> HttpResponse:
     """A replacement with a corrected name: free at first, later it costs a credit."""
     certificate = get_certificate_for(request, slug, code)
-    if not may_issue(request.user, certificate.course.organisation):
-        raise PermissionDenied
+    require(request.user, "certificate.reissue", certificate)
     if not certificate.is_valid:
         messages.error(request, _("Only a valid certificate can be re-issued."))
         return _to_course(certificate)
@@ -414,8 +412,7 @@ def certificate_reissue(request: HttpRequest, slug: str, code: str) -> HttpRespo
                 % {"new": new.code, "name": form.cleaned_data["name"], "old": certificate.code},
             )
             return _to_course(certificate)
-    free_until = free_reissue_until(certificate)
-    free = timezone.now() <= free_until
+    free = certificate.reissue_is_free()
     spendable = None if free else billing.spendable(organisation)
     return render(
         request,
@@ -426,7 +423,7 @@ def certificate_reissue(request: HttpRequest, slug: str, code: str) -> HttpRespo
             "organisation": organisation,
             "form": form,
             "free": free,
-            "free_until": free_until,
+            "free_until": certificate.free_reissue_until,
             "balance": None if free else billing.balance(organisation),
             "spendable": spendable,
             "enough": free or (spendable is not None and spendable >= 1),
@@ -440,8 +437,7 @@ def certificate_reissue(request: HttpRequest, slug: str, code: str) -> HttpRespo
 @require_GET
 def certificate_revoke_lookup(request: HttpRequest) -> HttpResponse:
     """The certification team finds any certificate by its code, to revoke it."""
-    if not acts_as(request.user, GlobalRole.CERTIFICATION_TEAM):
-        raise PermissionDenied
+    require(request.user, "certificate.find")
     form = CertificateLookupForm(request.GET if "code" in request.GET else None)
     if form.is_bound and form.is_valid():
         certificate = (
@@ -451,7 +447,7 @@ def certificate_revoke_lookup(request: HttpRequest) -> HttpResponse:
         )
         if certificate is not None:
             return redirect(
-                "certificate_revoke",
+                "certificates:revoke",
                 slug=certificate.course.organisation.slug,
                 code=certificate.code,
             )
