@@ -80,7 +80,7 @@ def organisation_logo(request: HttpRequest, slug: str) -> FileResponse:
     Public once the organisation is certified; before that, only to its members and reviewers.
     """
     organisation = get_object_or_404(Organisation, slug=slug)
-    public = organisation.is_public
+    public = organisation.is_certified
     if not organisation.logo or not (
         public or can(request.user, "organisation.view_private", organisation)
     ):

@@ -33,7 +33,7 @@ CHANGEABLE_STATUSES = (CourseType.Status.DRAFT, CourseType.Status.REJECTED)
 
 
 def _is_changeable(organisation: Organisation, course_type: CourseType) -> bool:
-    return organisation.is_public and course_type.status in CHANGEABLE_STATUSES
+    return organisation.is_certified and course_type.status in CHANGEABLE_STATUSES
 
 
 def _managed_course_type(request: HttpRequest, slug: str, pk: int) -> CourseType:
@@ -49,7 +49,7 @@ def _managed_course_type(request: HttpRequest, slug: str, pk: int) -> CourseType
 
 
 def _refuse_read_only(request: HttpRequest, course_type: CourseType) -> HttpResponse:
-    if not course_type.organisation.is_public:
+    if not course_type.organisation.is_certified:
         messages.error(request, _("Only certified organisations change their course types here."))
     else:
         messages.error(
@@ -77,7 +77,7 @@ def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "course_types": course_types,
-            "can_create": organisation.is_public
+            "can_create": organisation.is_certified
             and can(request.user, "organisation.manage", organisation),
         },
     )
@@ -88,7 +88,7 @@ def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
 def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
     require(request.user, "organisation.manage", organisation)
-    if not organisation.is_public:
+    if not organisation.is_certified:
         messages.error(
             request,
             _(
@@ -269,7 +269,7 @@ def course_type_propose(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     require(request.user, "course_type.propose", course_type)
-    if not organisation.is_public:
+    if not organisation.is_certified:
         return _refuse_read_only(request, course_type)
     try:
         with transaction.atomic():

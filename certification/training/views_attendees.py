@@ -40,7 +40,7 @@ def _back(course: Course) -> HttpResponse:
 
 
 def _refuse_unless_certified(request: HttpRequest, course: Course) -> HttpResponse | None:
-    if course.organisation.is_public:
+    if course.organisation.is_certified:
         return None
     messages.error(request, _("Only certified organisations run courses."))
     return _back(course)

@@ -58,7 +58,7 @@ def _managed_organisation(request: HttpRequest, slug: str) -> Organisation:
 def _refuse_unless_certified(
     request: HttpRequest, organisation: Organisation, to: str, *args: Any
 ) -> HttpResponse | None:
-    if organisation.is_public:
+    if organisation.is_certified:
         return None
     messages.error(request, _("Only certified organisations run courses."))
     return redirect(to, organisation.slug, *args)
@@ -374,9 +374,9 @@ def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
         "trainers": list(course.trainers.order_by("name", "pk")),
         "language_name": course.language_name,
         "page_obj": _page(request, attendees, ATTENDEES_PAGE_SIZE),
-        "can_manage": organisation.is_public
+        "can_manage": organisation.is_certified
         and can(request.user, "organisation.manage", organisation),
-        "can_manage_attendees": organisation.is_public
+        "can_manage_attendees": organisation.is_certified
         and can(request.user, "course.manage_attendees", course),
     }
     for panel in course_page_panels:

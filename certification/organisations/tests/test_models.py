@@ -34,7 +34,7 @@ def test_only_certified_organisations_are_public() -> None:
         OrganisationFactory(status=status)
 
     assert list(Organisation.objects.certified()) == [certified]
-    assert certified.is_public
+    assert certified.is_certified
 
 
 def test_a_person_in_several_organisations_sees_each_once(alice) -> None:
