@@ -93,7 +93,7 @@ def invite_member(
                     % {"date": invitation.expires_at.date().isoformat()},
                 ],
                 action_label=_("Accept the invitation"),
-                action_path=reverse("accept_invitation", args=[token]),
+                action_path=reverse("organisations:accept_invitation", args=[token]),
             ),
         )
     return invitation
@@ -225,6 +225,8 @@ def change_status(organisation: Organisation, *, by: Any, status: str, reason: s
                 ],
                 quote=reason,
                 action_label=_("Open your organisation"),
-                action_path=reverse("organisation_overview", args=[organisation.slug]),
+                action_path=reverse(
+                    "organisations:organisation_overview", args=[organisation.slug]
+                ),
             ),
         )

@@ -69,7 +69,7 @@ def organisation_profile(request: HttpRequest, slug: str) -> HttpResponse:
         with transaction.atomic():
             services.update_profile(organisation, by=request.user, changed=form.changed_data)
         messages.success(request, _("The profile of your organisation has been saved."))
-        return redirect("organisation_overview", slug=organisation.slug)
+        return redirect("organisations:organisation_overview", slug=organisation.slug)
     # A refused form has set some values on the instance already: show the saved ones.
     saved = Organisation.objects.get(pk=organisation.pk) if form.is_bound else organisation
     return render(request, "organisations/profile_form.html", {"organisation": saved, "form": form})
@@ -134,7 +134,7 @@ def invite_member(request: HttpRequest, slug: str) -> HttpResponse:
                 request,
                 _("We have sent an invitation to %(email)s.") % {"email": invitation.email},
             )
-            return redirect("organisation_members", slug=organisation.slug)
+            return redirect("organisations:organisation_members", slug=organisation.slug)
     return _render_members(request, organisation, form)
 
 
@@ -152,7 +152,7 @@ def cancel_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     messages.success(
         request, _("The invitation to %(email)s is cancelled.") % {"email": invitation.email}
     )
-    return redirect("organisation_members", slug=organisation.slug)
+    return redirect("organisations:organisation_members", slug=organisation.slug)
 
 
 @login_required
@@ -167,15 +167,15 @@ def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 services.remove_member(membership, by=request.user)
         except services.OrganisationError as error:
             messages.error(request, str(error))
-            return redirect("organisation_members", slug=organisation.slug)
+            return redirect("organisations:organisation_members", slug=organisation.slug)
         messages.success(
             request,
             _("%(name)s is no longer a member of %(organisation)s.")
             % {"name": membership.user.get_full_name(), "organisation": organisation.legal_name},
         )
         if membership.user_id == request.user.pk:
-            return redirect("dashboard")
-        return redirect("organisation_members", slug=organisation.slug)
+            return redirect("organisations:dashboard")
+        return redirect("organisations:organisation_members", slug=organisation.slug)
     return render(
         request,
         "organisations/member_remove.html",
@@ -202,7 +202,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             _("Welcome to %(organisation)s.")
             % {"organisation": invitation.organisation.legal_name},
         )
-        return redirect("organisation_overview", slug=invitation.organisation.slug)
+        return redirect("organisations:organisation_overview", slug=invitation.organisation.slug)
     return _render_invitation(request, invitation)
 
 

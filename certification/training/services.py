@@ -186,7 +186,8 @@ def review_course_type(course_type: CourseType, *, by: Any, approve: bool, comme
                 quote=comment,
                 action_label=_("Open the course type"),
                 action_path=reverse(
-                    "course_type_detail", args=[course_type.organisation.slug, course_type.pk]
+                    "training:course_type_detail",
+                    args=[course_type.organisation.slug, course_type.pk],
                 ),
             ),
         )

@@ -172,7 +172,7 @@ def test_a_visitor_finds_the_centres_on_the_map_and_opens_one(
     marker.click()
     popup = the_map.locator(".leaflet-popup-content")
     expect(popup.get_by_role("link", name="Geoskolan AB")).to_have_attribute(
-        "href", reverse("organisation_public", args=["geoskolan"])
+        "href", reverse("directory:organisation_public", args=["geoskolan"])
     )
     expect(popup).to_contain_text("Geoskolan Uppsala, Uppsala")
     expect(popup.get_by_role("link", name="QGIS för kommuner")).to_be_visible()
@@ -243,7 +243,7 @@ def test_an_organisation_page_maps_only_its_own_centres(
     page: Page, centres: dict[str, TrainingCentre]
 ) -> None:
     problems = PageProblems(page)
-    page.goto(reverse("organisation_public", args=["geoskolan"]))
+    page.goto(reverse("directory:organisation_public", args=["geoskolan"]))
 
     the_map = wait_for_map(page, "ready")
     expect(the_map).to_have_class(re.compile(r"\bmap-small\b"))
@@ -334,7 +334,7 @@ def test_an_owner_places_a_new_training_centre_with_the_map(
 ) -> None:
     problems = PageProblems(page)
     log_in(page, alice)
-    page.goto(reverse("training_centre_create", args=[alice_org.slug]))
+    page.goto(reverse("training:training_centre_create", args=[alice_org.slug]))
     picker = page.get_by_role("region", name="Map to pick the place of the training centre")
     expect(picker).to_be_visible()
     expect(picker).to_have_attribute("data-map-shaded", "")  # the outlines are drawn

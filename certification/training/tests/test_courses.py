@@ -425,11 +425,11 @@ def test_the_course_page_runs_the_same_queries_with_ten_times_the_attendees(
 def test_the_course_page_adds_the_panels_other_apps_register(
     client_for, alice: User, course: Course, monkeypatch
 ) -> None:
-    from certification.training import views_courses
+    from certification.training.views import courses as course_views
 
     seen = []
     monkeypatch.setattr(
-        views_courses,
+        course_views,
         "course_page_panels",
         [lambda request, panel_course: seen.append(panel_course) or {"extra": 1}],
     )

@@ -25,7 +25,7 @@ from certification.accounts.permissions import can, require
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
 from certification.training import services
-from certification.training.forms_courses import CourseForm, TrainerForm, TrainingCentreForm
+from certification.training.forms import CourseForm, TrainerForm, TrainingCentreForm
 from certification.training.models import Course, Trainer, TrainingCentre
 
 PAGE_SIZE = 25
@@ -104,7 +104,7 @@ def training_centre_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
-    if refused := _refuse_unless_certified(request, organisation, "training_centres"):
+    if refused := _refuse_unless_certified(request, organisation, "training:training_centres"):
         return refused
     form = TrainingCentreForm(
         request.POST if request.method == "POST" else None,
@@ -119,7 +119,7 @@ def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is added.") % {"name": centre.name})
-            return redirect("training_centres", organisation.slug)
+            return redirect("training:training_centres", organisation.slug)
     return render(
         request,
         "training/courses/centre_form.html",
@@ -132,7 +132,7 @@ def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
 def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
     centre = _centre(request, slug, public_id)
     organisation = centre.organisation
-    if refused := _refuse_unless_certified(request, organisation, "training_centres"):
+    if refused := _refuse_unless_certified(request, organisation, "training:training_centres"):
         return refused
     form = TrainingCentreForm(request.POST if request.method == "POST" else None, instance=centre)
     if form.is_bound and form.is_valid():
@@ -144,7 +144,7 @@ def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) 
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is saved.") % {"name": centre.name})
-            return redirect("training_centres", organisation.slug)
+            return redirect("training:training_centres", organisation.slug)
     return render(
         request,
         "training/courses/centre_form.html",
@@ -164,7 +164,7 @@ def training_centre_delete(request: HttpRequest, slug: str, public_id: uuid.UUID
             messages.error(request, str(error))
         else:
             messages.success(request, _("“%(name)s” is deleted.") % {"name": centre.name})
-        return redirect("training_centres", organisation.slug)
+        return redirect("training:training_centres", organisation.slug)
     return render(
         request,
         "training/courses/centre_delete.html",
@@ -202,7 +202,7 @@ def trainer_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
-    if refused := _refuse_unless_certified(request, organisation, "trainers"):
+    if refused := _refuse_unless_certified(request, organisation, "training:trainers"):
         return refused
     form = TrainerForm(
         request.POST if request.method == "POST" else None, organisation=organisation
@@ -214,7 +214,7 @@ def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is added.") % {"name": trainer.name})
-            return redirect("trainers", organisation.slug)
+            return redirect("training:trainers", organisation.slug)
     return render(
         request, "training/courses/trainer_form.html", {"organisation": organisation, "form": form}
     )
@@ -225,7 +225,7 @@ def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
 def trainer_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
     trainer = _trainer(request, slug, public_id)
     organisation = trainer.organisation
-    if refused := _refuse_unless_certified(request, organisation, "trainers"):
+    if refused := _refuse_unless_certified(request, organisation, "training:trainers"):
         return refused
     form = TrainerForm(
         request.POST if request.method == "POST" else None,
@@ -241,7 +241,7 @@ def trainer_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is saved.") % {"name": trainer.name})
-            return redirect("trainers", organisation.slug)
+            return redirect("training:trainers", organisation.slug)
     return render(
         request,
         "training/courses/trainer_form.html",
@@ -261,7 +261,7 @@ def trainer_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Htt
             messages.error(request, str(error))
         else:
             messages.success(request, _("“%(name)s” is deleted.") % {"name": trainer.name})
-        return redirect("trainers", organisation.slug)
+        return redirect("training:trainers", organisation.slug)
     return render(
         request,
         "training/courses/trainer_delete.html",
@@ -328,7 +328,7 @@ def course_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
-    if refused := _refuse_unless_certified(request, organisation, "organisation_courses"):
+    if refused := _refuse_unless_certified(request, organisation, "training:organisation_courses"):
         return refused
     form = CourseForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if form.is_bound and form.is_valid():
@@ -343,7 +343,7 @@ def course_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The course is scheduled. Add its attendees next."))
-            return redirect("course_detail", organisation.slug, course.public_id)
+            return redirect("training:course_detail", organisation.slug, course.public_id)
     return _render_course_form(request, organisation, form)
 
 
@@ -389,7 +389,9 @@ def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
 def course_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
     course = _managed_course(request, slug, public_id)
     organisation = course.organisation
-    if refused := _refuse_unless_certified(request, organisation, "course_detail", public_id):
+    if refused := _refuse_unless_certified(
+        request, organisation, "training:course_detail", public_id
+    ):
         return refused
     form = CourseForm(
         request.POST if request.method == "POST" else None,
@@ -408,7 +410,7 @@ def course_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRe
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The course is saved."))
-            return redirect("course_detail", organisation.slug, course.public_id)
+            return redirect("training:course_detail", organisation.slug, course.public_id)
     return _render_course_form(request, organisation, form, course)
 
 
@@ -422,9 +424,9 @@ def course_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
             services.delete_course(course, by=request.user)
         except services.TrainingError as error:
             messages.error(request, str(error))
-            return redirect("course_detail", organisation.slug, course.public_id)
+            return redirect("training:course_detail", organisation.slug, course.public_id)
         messages.success(request, _("The course is deleted."))
-        return redirect("organisation_courses", organisation.slug)
+        return redirect("training:organisation_courses", organisation.slug)
     return render(
         request,
         "training/courses/course_delete.html",

@@ -57,7 +57,9 @@ def _refuse_read_only(request: HttpRequest, course_type: CourseType) -> HttpResp
             _("Course types with the status “%(status)s” cannot be changed.")
             % {"status": course_type.get_status_display()},
         )
-    return redirect("course_type_detail", slug=course_type.organisation.slug, pk=course_type.pk)
+    return redirect(
+        "training:course_type_detail", slug=course_type.organisation.slug, pk=course_type.pk
+    )
 
 
 def _may_download(request: HttpRequest, course_type: CourseType) -> bool:
@@ -96,7 +98,7 @@ def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
                 "their application."
             ),
         )
-        return redirect("organisation_course_types", slug=organisation.slug)
+        return redirect("training:organisation_course_types", slug=organisation.slug)
     form = CourseTypeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         course_type = form.save(commit=False)
@@ -109,7 +111,7 @@ def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             _("The draft is saved. Add its training material, then propose it for review."),
         )
-        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)
     return render(
         request, "training/course_type_form.html", {"organisation": organisation, "form": form}
     )
@@ -134,7 +136,7 @@ def course_type_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     data={"fields": form.changed_data},
                 )
         messages.success(request, _("The course type is saved."))
-        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)
     saved = CourseType.objects.get(pk=course_type.pk) if form.is_bound else course_type
     return render(
         request,
@@ -211,7 +213,9 @@ def material_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             form.add_error("file" if upload else "url", str(error))
         else:
             messages.success(request, _("“%(title)s” is added.") % {"title": material.title})
-            return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+            return redirect(
+                "training:course_type_detail", slug=organisation.slug, pk=course_type.pk
+            )
     return _render_detail(request, organisation, course_type, form)
 
 
@@ -227,7 +231,7 @@ def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UU
         with transaction.atomic():
             services.remove_material(material, by=request.user)
         messages.success(request, _("“%(title)s” is removed.") % {"title": material.title})
-        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)
     return render(
         request,
         "training/material_remove.html",
@@ -284,4 +288,4 @@ def course_type_propose(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             _("“%(title)s” is proposed. The certification team will review it.")
             % {"title": course_type.title},
         )
-    return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+    return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)

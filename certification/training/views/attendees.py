@@ -16,13 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certification.training import attendee_import, exports, services
 from certification.training.attendee_import import ImportFileError, ImportRow
-from certification.training.forms_courses import (
+from certification.training.forms import (
     AttendeeForm,
     AttendeeImportConfirmForm,
     AttendeeImportForm,
 )
 from certification.training.models import Attendee, Course
-from certification.training.views_courses import course_for_member
+from certification.training.views.courses import course_for_member
 
 
 def _attendee_course(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Course:
@@ -36,7 +36,7 @@ def _attendee(course: Course, attendee_id: uuid.UUID) -> Attendee:
 
 
 def _back(course: Course) -> HttpResponse:
-    return redirect("course_detail", course.organisation.slug, course.public_id)
+    return redirect("training:course_detail", course.organisation.slug, course.public_id)
 
 
 def _refuse_unless_certified(request: HttpRequest, course: Course) -> HttpResponse | None:
@@ -66,7 +66,7 @@ def attendee_add(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
         else:
             messages.success(request, _("%(name)s is on the course.") % {"name": attendee.name})
             if "another" in request.POST:
-                return redirect("attendee_add", course.organisation.slug, course.public_id)
+                return redirect("training:attendee_add", course.organisation.slug, course.public_id)
             return _back(course)
     return render(
         request,
