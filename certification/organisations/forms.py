@@ -5,17 +5,16 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import URLValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from certification.core.weblinks import WebLinkField
 from certification.organisations.models import Membership, Organisation
 
 LOGO_MAX_BYTES = 2_000_000
 LOGO_MAX_PIXELS_PER_SIDE = 4000
 # Pillow's name of each accepted format -> the extension the stored file gets.
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
-WEB_SCHEMES = ["http", "https"]
 
 
 class OrganisationProfileForm(forms.ModelForm):
@@ -27,6 +26,8 @@ class OrganisationProfileForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["address", "website", "contact_email", "vat_number", "logo"]
+        # Only web addresses: the website becomes a link on the public page.
+        field_classes = {"website": WebLinkField}
         widgets = {
             "address": forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
             "website": forms.URLInput(attrs={"autocomplete": "url"}),
@@ -46,15 +47,6 @@ class OrganisationProfileForm(forms.ModelForm):
                 "invalid_extension": _("Upload a PNG, JPEG or WebP image."),
             },
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Only web addresses: the website becomes a link on the public page.
-        website = self.fields["website"]
-        website.validators = [URLValidator(schemes=WEB_SCHEMES)]
-        website.error_messages["invalid"] = _(
-            "Give an address that starts with http:// or https://."
-        )
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from certification.accounts.roles import GlobalRole
 from certification.core.audit import record_event
 from certification.core.notifications import Notice, notify
+from certification.core.weblinks import is_web_link
 from certification.organisations.models import Membership, Organisation
 from certification.training.attendee_import import (
     ImportRow,
@@ -61,7 +62,7 @@ def attach_material(
         raise CourseTypeError(_("The material of a proposed or approved course type is fixed."))
     if kind not in CourseMaterial.Kind.values:
         raise CourseTypeError(_("Choose what kind of material this is."))
-    if url and not url.lower().startswith(("https://", "http://")):
+    if url and not is_web_link(url):
         raise CourseTypeError(_("Only http and https links are accepted."))
     material = CourseMaterial(course_type=course_type, kind=kind, title=title, uploaded_by=by)
     if upload is not None:
