@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,8 +65,7 @@ def organisation_profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if posted and form.is_valid():
         # The form has set the cleaned values on the organisation; the service saves them.
-        with transaction.atomic():
-            services.update_profile(organisation, by=request.user, changed=form.changed_data)
+        services.update_profile(organisation, by=request.user, changed=form.changed_data)
         messages.success(request, _("The profile of your organisation has been saved."))
         return redirect("organisations:organisation_overview", slug=organisation.slug)
     # A refused form has set some values on the instance already: show the saved ones.
@@ -120,13 +118,12 @@ def invite_member(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                invitation = services.invite_member(
-                    organisation,
-                    by=request.user,
-                    email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"],
-                )
+            invitation = services.invite_member(
+                organisation,
+                by=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
         except services.OrganisationError as error:
             form.add_error("email", str(error))
         else:
@@ -147,8 +144,7 @@ def cancel_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         organisation.invitations.filter(accepted_at__isnull=True, cancelled_at__isnull=True),
         pk=pk,
     )
-    with transaction.atomic():
-        services.cancel_invitation(invitation, by=request.user)
+    services.cancel_invitation(invitation, by=request.user)
     messages.success(
         request, _("The invitation to %(email)s is cancelled.") % {"email": invitation.email}
     )
@@ -163,8 +159,7 @@ def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=pk)
     if request.method == "POST":
         try:
-            with transaction.atomic():
-                services.remove_member(membership, by=request.user)
+            services.remove_member(membership, by=request.user)
         except services.OrganisationError as error:
             messages.error(request, str(error))
             return redirect("organisations:organisation_members", slug=organisation.slug)
@@ -193,8 +188,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         try:
-            with transaction.atomic():
-                services.accept_invitation(invitation, user=request.user)
+            services.accept_invitation(invitation, user=request.user)
         except services.OrganisationError as error:
             return _render_invitation(request, invitation, error=str(error), status=403)
         messages.success(

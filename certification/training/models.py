@@ -71,6 +71,12 @@ class CourseType(models.Model):
         return self.title
 
     @property
+    def is_changeable(self) -> bool:
+        """Drafts and rejected types may still be changed by their organisation; proposed ones
+        are under review, approved and retired ones are fixed."""
+        return self.status in (self.Status.DRAFT, self.Status.REJECTED)
+
+    @property
     def language_names(self) -> list[str]:
         return language_names(self.languages)
 

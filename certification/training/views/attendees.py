@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.core.files import private
 from certification.training import attendee_import, exports, services
 from certification.training.attendee_import import ImportFileError, ImportRow
 from certification.training.forms import (
@@ -268,8 +269,7 @@ def attendee_import_template(request: HttpRequest, slug: str, public_id: uuid.UU
 def _export_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    private(response)
     return response
 
 

@@ -10,7 +10,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification.accounts.permissions import can, require
-from certification.core.audit import record_event
+from certification.core.files import private_file_response
 from certification.core.weblinks import is_web_link
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
@@ -27,13 +26,9 @@ from certification.training.forms import CourseTypeForm, MaterialForm
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.uploads import CONTENT_TYPES
 
-# Course types that their organisation may still change. Proposed ones are under review;
-# approved and retired ones are read-only.
-CHANGEABLE_STATUSES = (CourseType.Status.DRAFT, CourseType.Status.REJECTED)
-
 
 def _is_changeable(organisation: Organisation, course_type: CourseType) -> bool:
-    return organisation.is_certified and course_type.status in CHANGEABLE_STATUSES
+    return organisation.is_certified and course_type.is_changeable
 
 
 def _managed_course_type(request: HttpRequest, slug: str, pk: int) -> CourseType:
@@ -101,17 +96,20 @@ def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("training:organisation_course_types", slug=organisation.slug)
     form = CourseTypeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        course_type = form.save(commit=False)
-        course_type.organisation = organisation
-        course_type.status = CourseType.Status.DRAFT
-        with transaction.atomic():
-            course_type.save()
-            record_event("course_type.created", actor=request.user, target=course_type)
-        messages.success(
-            request,
-            _("The draft is saved. Add its training material, then propose it for review."),
-        )
-        return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        try:
+            course_type = services.create_course_type(
+                organisation, form.save(commit=False), by=request.user
+            )
+        except services.CourseTypeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The draft is saved. Add its training material, then propose it for review."),
+            )
+            return redirect(
+                "training:course_type_detail", slug=organisation.slug, pk=course_type.pk
+            )
     return render(
         request, "training/course_type_form.html", {"organisation": organisation, "form": form}
     )
@@ -126,17 +124,17 @@ def course_type_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return _refuse_read_only(request, course_type)
     form = CourseTypeForm(request.POST if request.method == "POST" else None, instance=course_type)
     if form.is_bound and form.is_valid():
-        if form.has_changed():
-            with transaction.atomic():
-                form.save()
-                record_event(
-                    "course_type.updated",
-                    actor=request.user,
-                    target=course_type,
-                    data={"fields": form.changed_data},
-                )
-        messages.success(request, _("The course type is saved."))
-        return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        try:
+            services.update_course_type(
+                form.save(commit=False), by=request.user, fields=form.changed_data
+            )
+        except services.CourseTypeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The course type is saved."))
+            return redirect(
+                "training:course_type_detail", slug=organisation.slug, pk=course_type.pk
+            )
     saved = CourseType.objects.get(pk=course_type.pk) if form.is_bound else course_type
     return render(
         request,
@@ -192,23 +190,14 @@ def material_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"] or None
         try:
-            with transaction.atomic():
-                # One change at a time per course type: the total stays within the limit,
-                # and no material is added to a type proposed in the meantime.
-                locked = CourseType.objects.select_for_update().get(pk=course_type.pk)
-                if locked.status not in CHANGEABLE_STATUSES:
-                    raise services.CourseTypeError(_("This course type can no longer be changed."))
-                material = services.attach_material(
-                    locked,
-                    by=request.user,
-                    kind=form.cleaned_data["kind"],
-                    title=form.cleaned_data["title"],
-                    upload=upload,
-                    url="" if upload else form.cleaned_data["url"],
-                    bytes_used=services.material_bytes(
-                        organisation.course_types.filter(pk=course_type.pk)
-                    ),
-                )
+            material = services.add_course_type_material(
+                course_type,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                upload=upload,
+                url="" if upload else form.cleaned_data["url"],
+            )
         except services.CourseTypeError as error:
             form.add_error("file" if upload else "url", str(error))
         else:
@@ -228,9 +217,12 @@ def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UU
         return _refuse_read_only(request, course_type)
     material = get_object_or_404(course_type.materials, public_id=public_id)
     if request.method == "POST":
-        with transaction.atomic():
-            services.remove_material(material, by=request.user)
-        messages.success(request, _("“%(title)s” is removed.") % {"title": material.title})
+        try:
+            services.remove_course_type_material(material, by=request.user)
+        except services.CourseTypeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("“%(title)s” is removed.") % {"title": material.title})
         return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)
     return render(
         request,
@@ -256,15 +248,11 @@ def material_download(
         stream = material.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    response = FileResponse(
+    return private_file_response(
         stream,
-        as_attachment=True,
         filename=material.original_name or material.file.name.rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES.get(material.file_type, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -276,10 +264,7 @@ def course_type_propose(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     if not organisation.is_certified:
         return _refuse_read_only(request, course_type)
     try:
-        with transaction.atomic():
-            locked = CourseType.objects.select_for_update().get(pk=course_type.pk)
-            locked.organisation = organisation
-            services.propose_course_type(locked, by=request.user)
+        services.propose_course_type(course_type, by=request.user)
     except services.CourseTypeError as error:
         messages.error(request, str(error))
     else:
