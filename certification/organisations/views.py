@@ -38,7 +38,7 @@ def _can_see_member_emails(request: HttpRequest, organisation: Organisation) -> 
 @login_required
 @require_GET
 def organisation_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__email")
     return render(
         request,
@@ -106,7 +106,7 @@ def _render_members(
 @login_required
 @require_GET
 def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     return _render_members(request, organisation, None)
 
 

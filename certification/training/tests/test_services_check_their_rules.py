@@ -73,9 +73,7 @@ def test_only_managers_propose_and_only_the_team_reviews(
     proposed = CourseTypeFactory(organisation=alice_org, status=CourseType.Status.PROPOSED)
 
     refused(lambda: services.propose_course_type(draft, by=bob))
-    refused(
-        lambda: services.review_course_type(proposed, by=alice, approve=True, comment="")
-    )
+    refused(lambda: services.review_course_type(proposed, by=alice, approve=True, comment=""))
 
     draft.refresh_from_db()
     proposed.refresh_from_db()

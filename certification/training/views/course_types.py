@@ -64,7 +64,7 @@ def _may_download(request: HttpRequest, course_type: CourseType) -> bool:
 @login_required
 @require_GET
 def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_types = organisation.course_types.annotate(material_count=Count("materials")).order_by(
         "title", "pk"
     )
@@ -173,7 +173,7 @@ def _render_detail(
 @login_required
 @require_GET
 def course_type_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_type = get_object_or_404(organisation.course_types, pk=pk)
     course_type.organisation = organisation
     return _render_detail(request, organisation, course_type)
@@ -236,7 +236,7 @@ def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UU
 def material_download(
     request: HttpRequest, slug: str, pk: int, public_id: uuid.UUID
 ) -> FileResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_type = get_object_or_404(organisation.course_types, pk=pk)
     course_type.organisation = organisation
     if not _may_download(request, course_type):
