@@ -20,11 +20,11 @@ class NavItem:
 
 
 def _authenticated(user: Any) -> bool:
-    return user.is_authenticated
+    return bool(user.is_authenticated)
 
 
 def _staff(user: Any) -> bool:
-    return user.is_authenticated and user.is_staff
+    return bool(user.is_authenticated and user.is_staff)
 
 
 def _treasurer(user: Any) -> bool:

@@ -101,11 +101,24 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 # --- The public page of an organisation -------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EvidenceLink:
+    url: str
+    is_web: bool  # only a web link is shown as a link
+
+
+@dataclass(frozen=True)
+class PublishedContribution:
+    period: str
+    description: str
+    links: list[EvidenceLink]
+
+
 @dataclass
 class ContributionGroup:
     category: str
     label: str
-    contributions: list[Any] = field(default_factory=list)
+    contributions: list[PublishedContribution] = field(default_factory=list)
 
 
 def published_contributions(organisation: Organisation) -> list[ContributionGroup]:
@@ -118,12 +131,17 @@ def published_contributions(organisation: Organisation) -> list[ContributionGrou
         application__organisation=organisation, published=True
     ).order_by("-start_year", "pk")
     for contribution in contributions:
-        contribution.links = [
-            {"url": link, "is_web": is_web_link(str(link))}
-            for link in contribution.evidence_links or []
-        ]
         if contribution.category in groups:
-            groups[contribution.category].contributions.append(contribution)
+            groups[contribution.category].contributions.append(
+                PublishedContribution(
+                    period=contribution.period,
+                    description=contribution.description,
+                    links=[
+                        EvidenceLink(url=str(link), is_web=is_web_link(str(link)))
+                        for link in contribution.evidence_links or []
+                    ],
+                )
+            )
     return [group for group in groups.values() if group.contributions]
 
 
@@ -168,14 +186,15 @@ def organisation_logo(request: HttpRequest, slug: str) -> FileResponse:
         public or can(request.user, "organisation.view_private", organisation)
     ):
         raise Http404
-    extension = organisation.logo.name.rpartition(".")[2].lower()
+    name = organisation.logo.name or ""
+    extension = name.rpartition(".")[2].lower()
     try:
         handle = organisation.logo.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     response = private_file_response(
         handle,
-        filename=organisation.logo.name.rpartition("/")[2],
+        filename=name.rpartition("/")[2],
         content_type=LOGO_TYPES.get(extension, "application/octet-stream"),
         as_attachment=False,
     )

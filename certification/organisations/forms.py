@@ -17,7 +17,7 @@ LOGO_MAX_PIXELS_PER_SIDE = 4000
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 
 
-class OrganisationProfileForm(forms.ModelForm):
+class OrganisationProfileForm(forms.ModelForm[Organisation]):
     """What owners and managers may change of their public profile.
 
     The legal name and the country are not here: the certification team changes them.
@@ -52,10 +52,11 @@ class OrganisationProfileForm(forms.ModelForm):
         logo = self.cleaned_data.get("logo")
         if not isinstance(logo, UploadedFile):
             return logo  # unchanged, or cleared
-        if logo.size > LOGO_MAX_BYTES:
+        size = logo.size or 0
+        if size > LOGO_MAX_BYTES:
             raise ValidationError(
                 _("The logo is %(size)s MB; it can be at most 2 MB."),
-                params={"size": round(logo.size / 1_000_000, 1)},
+                params={"size": round(size / 1_000_000, 1)},
                 code="too_large",
             )
         # forms.ImageField has already opened and verified the file with Pillow.
@@ -71,7 +72,7 @@ class OrganisationProfileForm(forms.ModelForm):
                 code="too_many_pixels",
             )
         # The stored name says what the bytes are, whatever the uploaded name said.
-        stem = slugify(logo.name.rsplit(".", 1)[0])[:60] or "logo"
+        stem = slugify((logo.name or "").rsplit(".", 1)[0])[:60] or "logo"
         logo.name = f"{stem}.{extension}"
         return logo
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import can, require
 from certification.core.dashboard import sections_for
 from certification.organisations import services
@@ -20,7 +21,7 @@ from certification.organisations.models import Membership, MembershipInvitation,
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = Membership.objects.for_user(request.user).order_by("organisation__legal_name")
     return render(
         request,
@@ -37,7 +38,7 @@ def _can_see_member_emails(request: HttpRequest, organisation: Organisation) -> 
 
 @login_required
 @require_GET
-def organisation_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__email")
     return render(
@@ -56,7 +57,7 @@ def organisation_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_profile(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_profile(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
     require(request.user, "organisation.manage", organisation)
     posted = request.method == "POST"
@@ -105,14 +106,14 @@ def _render_members(
 
 @login_required
 @require_GET
-def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     return _render_members(request, organisation, None)
 
 
 @login_required
 @require_POST
-def invite_member(request: HttpRequest, slug: str) -> HttpResponse:
+def invite_member(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.OWNER)
     require(request.user, "organisation.manage_members", organisation)
     form = InvitationForm(request.POST)
@@ -137,7 +138,7 @@ def invite_member(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def cancel_invitation(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.OWNER)
     require(request.user, "organisation.manage_members", organisation)
     invitation = get_object_or_404(
@@ -153,7 +154,7 @@ def cancel_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def remove_member(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.OWNER)
     require(request.user, "organisation.manage_members", organisation)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=pk)

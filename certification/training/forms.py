@@ -36,7 +36,7 @@ from certification.training.uploads import ACCEPTED_EXTENSIONS
 # --- Course types -----------------------------------------------------------------------------
 
 
-class CourseTypeForm(forms.ModelForm):
+class CourseTypeForm(forms.ModelForm[CourseType]):
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=course_language_choices,
@@ -81,7 +81,8 @@ class MaterialForm(forms.Form):
         ) % {"limit": settings.MATERIAL_MAX_FILE_MB, "types": ", ".join(ACCEPTED_EXTENSIONS)}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         has_file, has_url = bool(cleaned.get("file")), bool(cleaned.get("url"))
         if has_file and has_url:
             raise ValidationError(_("Upload a file or give a link, not both."), code="both")
@@ -114,7 +115,8 @@ class CoordinateField(forms.DecimalField):
             **kwargs,
         )
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs types DecimalField.to_python as its base IntegerField's, returning int.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.strip().replace(",", ".").replace("−", "-")
         number = super().to_python(value)
@@ -128,7 +130,7 @@ class CoordinateField(forms.DecimalField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
-class TrainingCentreForm(forms.ModelForm):
+class TrainingCentreForm(forms.ModelForm[TrainingCentre]):
     latitude = CoordinateField(limit=90, example="59.329323", label=_("Latitude"))
     longitude = CoordinateField(limit=180, example="18.068581", label=_("Longitude"))
 
@@ -148,7 +150,7 @@ class TrainingCentreForm(forms.ModelForm):
         )
 
 
-class TrainerForm(forms.ModelForm):
+class TrainerForm(forms.ModelForm[Trainer]):
     account_email = forms.EmailField(
         label=_("Member account"),
         required=False,
@@ -166,7 +168,7 @@ class TrainerForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        if self.instance.user_id is not None:
+        if self.instance.user is not None:
             self.initial.setdefault("account_email", self.instance.user.email)
 
     def clean_account_email(self) -> Any:
@@ -208,7 +210,7 @@ class TrainerForm(forms.ModelForm):
         ]
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(forms.ModelForm[Course]):
     language = forms.ChoiceField(label=_("Language"), choices=course_language_choices)
     capacity = forms.IntegerField(
         label=_("Capacity"),
@@ -263,11 +265,11 @@ class CourseForm(forms.ModelForm):
             course_types = organisation.course_types.filter(
                 status=CourseType.Status.APPROVED
             ) | organisation.course_types.filter(pk=self.instance.course_type_id)
-        self.fields["course_type"].queryset = course_types.order_by("title", "pk")
+        self._choice_field("course_type").queryset = course_types.order_by("title", "pk")
         self.fields["course_type"].error_messages["invalid_choice"] = _(
             "Choose one of your organisation's approved course types."
         )
-        self.fields["trainers"].queryset = organisation.trainers.order_by("name", "pk")
+        self._choice_field("trainers").queryset = organisation.trainers.order_by("name", "pk")
         self.fields["trainers"].required = True
         self.fields["trainers"].label = _("Trainers")
         self.fields["trainers"].help_text = _("Everyone who teaches the course.")
@@ -277,7 +279,7 @@ class CourseForm(forms.ModelForm):
                 "invalid_choice": _("Choose your organisation's own trainers."),
             }
         )
-        self.fields["training_centre"].queryset = organisation.training_centres.order_by(
+        self._choice_field("training_centre").queryset = organisation.training_centres.order_by(
             "name", "pk"
         )
         self.fields["training_centre"].error_messages["invalid_choice"] = _(
@@ -285,7 +287,7 @@ class CourseForm(forms.ModelForm):
         )
         for name in ("online", "is_public"):
             self.fields[name].label_suffix = ""
-        if self.instance.pk is None:
+        if not self.instance.pk:
             self.fields["is_public"].initial = True
             language = get_language() or ""
             codes = {code for code, _name in course_language_choices()}
@@ -293,8 +295,14 @@ class CourseForm(forms.ModelForm):
                 (code for code in (language, language.split("-")[0]) if code in codes), None
             )
 
+    def _choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        return field
+
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The last day cannot be before the first day."))
@@ -343,12 +351,12 @@ class AttendeeForm(forms.Form):
     )
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
+        name: str = self.cleaned_data["name"]
         _attendee_error(attendee_name_problem(name))
         return name.strip()
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
+        email: str = self.cleaned_data["email"].strip()
         _attendee_error(attendee_email_problem(email))
         return email
 

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from certification.core.weblinks import is_web_link
 from certification.organisations.models import Organisation
 from certification.training.languages import language_names
 
@@ -131,6 +132,11 @@ class CourseMaterial(models.Model):
     @property
     def is_link(self) -> bool:
         return bool(self.url)
+
+    @property
+    def is_web_link(self) -> bool:
+        """A link safe to put in an `href`; older rows may hold one that is not."""
+        return is_web_link(self.url)
 
     def describe(self) -> dict[str, Any]:
         """What a snapshot of an application keeps of this material."""

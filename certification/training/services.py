@@ -7,6 +7,7 @@ training centres, trainers, courses and attendees that certified organisations m
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -56,7 +57,7 @@ def attach_material(
     by: User,
     kind: str,
     title: str,
-    upload: UploadedFile | None = None,
+    upload: UploadedFile[Any] | None = None,
     url: str = "",
     bytes_used: int = 0,
 ) -> CourseMaterial:
@@ -182,7 +183,7 @@ def add_course_type_material(
     by: User,
     kind: str,
     title: str,
-    upload: UploadedFile | None = None,
+    upload: UploadedFile[Any] | None = None,
     url: str = "",
 ) -> CourseMaterial:
     """Attach a file or a link to a draft or rejected course type, within its quota."""

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.core.files import private
 from certification.training import attendee_import, exports, services
 from certification.training.attendee_import import ImportFileError, ImportRow
@@ -49,7 +50,9 @@ def _refuse_unless_certified(request: HttpRequest, course: Course) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendee_add(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_add(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = _attendee_course(request, slug, public_id)
     if refused := _refuse_unless_certified(request, course):
         return refused
@@ -79,7 +82,7 @@ def attendee_add(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendee_edit(
-    request: HttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
 ) -> HttpResponse:
     course = _attendee_course(request, slug, public_id)
     attendee = _attendee(course, attendee_id)
@@ -127,7 +130,7 @@ def attendee_edit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendee_remove(
-    request: HttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
 ) -> HttpResponse:
     course = _attendee_course(request, slug, public_id)
     attendee = _attendee(course, attendee_id)
@@ -162,7 +165,7 @@ def _existing_emails(course: Course) -> set[str]:
 
 
 def _render_import(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     course: Course,
     form: AttendeeImportForm,
     *,
@@ -197,7 +200,9 @@ def _render_import(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendee_import_upload(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_import_upload(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     """Upload a file and see every row with its problems. Nothing is imported here."""
     course = _attendee_course(request, slug, public_id)
     if refused := _refuse_unless_certified(request, course):
@@ -218,7 +223,9 @@ def attendee_import_upload(request: HttpRequest, slug: str, public_id: uuid.UUID
 
 @login_required
 @require_POST
-def attendee_import_confirm(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_import_confirm(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     """Import the rows of a preview: all of them, after checking them again, or none."""
     course = _attendee_course(request, slug, public_id)
     if refused := _refuse_unless_certified(request, course):
@@ -254,7 +261,9 @@ def attendee_import_confirm(request: HttpRequest, slug: str, public_id: uuid.UUI
 
 @login_required
 @require_GET
-def attendee_import_template(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_import_template(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     _attendee_course(request, slug, public_id)
     response = HttpResponse(
         attendee_import.template_csv().encode("utf-8-sig"), content_type=exports.CSV_CONTENT_TYPE
@@ -279,7 +288,9 @@ def _export_attendees(course: Course) -> list[Attendee]:
 
 @login_required
 @require_GET
-def attendee_export_csv(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_export_csv(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = course_for_member(request, slug, public_id)
     return _export_response(
         exports.attendees_csv(_export_attendees(course)),
@@ -290,7 +301,9 @@ def attendee_export_csv(request: HttpRequest, slug: str, public_id: uuid.UUID) -
 
 @login_required
 @require_GET
-def attendee_export_xlsx(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_export_xlsx(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = course_for_member(request, slug, public_id)
     return _export_response(
         exports.attendees_xlsx(_export_attendees(course)),

@@ -16,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import can, require
 from certification.core.files import private_file_response
-from certification.core.weblinks import is_web_link
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
 from certification.training import services
@@ -63,7 +63,7 @@ def _may_download(request: HttpRequest, course_type: CourseType) -> bool:
 
 @login_required
 @require_GET
-def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
+def course_type_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_types = organisation.course_types.annotate(material_count=Count("materials")).order_by(
         "title", "pk"
@@ -82,7 +82,7 @@ def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
+def course_type_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
     require(request.user, "organisation.manage", organisation)
     if not organisation.is_certified:
@@ -117,7 +117,7 @@ def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_type_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def course_type_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     if not _is_changeable(organisation, course_type):
@@ -153,8 +153,6 @@ def _render_detail(
         request.user, "organisation.manage", organisation
     )
     materials = list(course_type.materials.all())
-    for material in materials:
-        material.is_web_link = is_web_link(material.url)
     return render(
         request,
         "training/course_type_detail.html",
@@ -172,7 +170,7 @@ def _render_detail(
 
 @login_required
 @require_GET
-def course_type_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def course_type_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_type = get_object_or_404(organisation.course_types, pk=pk)
     course_type.organisation = organisation
@@ -181,7 +179,7 @@ def course_type_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def material_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def material_add(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     if not _is_changeable(organisation, course_type):
@@ -210,7 +208,9 @@ def material_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UUID) -> HttpResponse:
+def material_remove(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, public_id: uuid.UUID
+) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     if not _is_changeable(organisation, course_type):
@@ -234,7 +234,7 @@ def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UU
 @login_required
 @require_GET
 def material_download(
-    request: HttpRequest, slug: str, pk: int, public_id: uuid.UUID
+    request: AuthenticatedHttpRequest, slug: str, pk: int, public_id: uuid.UUID
 ) -> FileResponse:
     organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_type = get_object_or_404(organisation.course_types, pk=pk)
@@ -250,14 +250,14 @@ def material_download(
         raise Http404 from missing
     return private_file_response(
         stream,
-        filename=material.original_name or material.file.name.rsplit("/", 1)[-1],
+        filename=material.original_name or (material.file.name or "").rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES.get(material.file_type, "application/octet-stream"),
     )
 
 
 @login_required
 @require_POST
-def course_type_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def course_type_propose(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     require(request.user, "course_type.propose", course_type)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import can, require
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
@@ -45,7 +46,7 @@ def register_course_panel(panel: CoursePanel) -> CoursePanel:
     return panel
 
 
-def _page(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
+def _page(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page[Any]:
     return Paginator(items, size).get_page(request.GET.get("page"))
 
 
@@ -88,7 +89,7 @@ def _centre(request: HttpRequest, slug: str, public_id: uuid.UUID) -> TrainingCe
 
 @login_required
 @require_GET
-def training_centre_list(request: HttpRequest, slug: str) -> HttpResponse:
+def training_centre_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
     centres = organisation.training_centres.annotate(course_count=Count("courses")).order_by(
         "name", "pk"
@@ -102,7 +103,7 @@ def training_centre_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
+def training_centre_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
     if refused := _refuse_unless_certified(request, organisation, "training:training_centres"):
         return refused
@@ -129,7 +130,9 @@ def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def training_centre_edit(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     centre = _centre(request, slug, public_id)
     organisation = centre.organisation
     if refused := _refuse_unless_certified(request, organisation, "training:training_centres"):
@@ -154,7 +157,9 @@ def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_centre_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def training_centre_delete(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     centre = _centre(request, slug, public_id)
     organisation = centre.organisation
     if request.method == "POST":
@@ -184,7 +189,7 @@ def _trainer(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Trainer:
 
 @login_required
 @require_GET
-def trainer_list(request: HttpRequest, slug: str) -> HttpResponse:
+def trainer_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
     trainers = (
         organisation.trainers.select_related("user")
@@ -200,7 +205,7 @@ def trainer_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
+def trainer_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
     if refused := _refuse_unless_certified(request, organisation, "training:trainers"):
         return refused
@@ -222,7 +227,9 @@ def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def trainer_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def trainer_edit(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     trainer = _trainer(request, slug, public_id)
     organisation = trainer.organisation
     if refused := _refuse_unless_certified(request, organisation, "training:trainers"):
@@ -251,7 +258,9 @@ def trainer_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def trainer_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def trainer_delete(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     trainer = _trainer(request, slug, public_id)
     organisation = trainer.organisation
     if request.method == "POST":
@@ -292,7 +301,9 @@ def _managed_course(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Co
     return course
 
 
-def _courses_of(request: HttpRequest, organisation: Organisation, *, past: bool) -> QuerySet:
+def _courses_of(
+    request: AuthenticatedHttpRequest, organisation: Organisation, *, past: bool
+) -> QuerySet[Course]:
     courses = organisation.courses.all()
     if not can(request.user, "organisation.manage", organisation):
         courses = courses.filter(trainers__user=request.user).distinct()
@@ -308,7 +319,7 @@ def _courses_of(request: HttpRequest, organisation: Organisation, *, past: bool)
 
 @login_required
 @require_GET
-def course_list(request: HttpRequest, slug: str) -> HttpResponse:
+def course_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.TRAINER)
     past = request.GET.get("show") == "past"
     page = _page(request, _courses_of(request, organisation, past=past))
@@ -326,7 +337,7 @@ def course_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_create(request: HttpRequest, slug: str) -> HttpResponse:
+def course_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
     if refused := _refuse_unless_certified(request, organisation, "training:organisation_courses"):
         return refused
@@ -364,7 +375,9 @@ def _render_course_form(
 
 @login_required
 @require_GET
-def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def course_detail(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = course_for_member(request, slug, public_id)
     organisation = course.organisation
     attendees = course.attendees.prefetch_related("certificates").order_by("name", "pk")
@@ -386,7 +399,7 @@ def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def course_edit(request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
     course = _managed_course(request, slug, public_id)
     organisation = course.organisation
     if refused := _refuse_unless_certified(
@@ -416,7 +429,9 @@ def course_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def course_delete(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = _managed_course(request, slug, public_id)
     organisation = course.organisation
     if request.method == "POST":
