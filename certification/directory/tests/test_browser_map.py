@@ -107,7 +107,9 @@ def pixel_at(page: Page, selector: str, latitude: float, longitude: float) -> tu
     image = Image.open(io.BytesIO(page.locator(selector).screenshot())).convert("RGB")
     assert 0 <= x < image.width, (latitude, longitude, x)
     assert 0 <= y < image.height, (latitude, longitude, y)
-    return image.getpixel((round(x), round(y)))
+    pixel = image.getpixel((round(x), round(y)))
+    assert isinstance(pixel, tuple)  # an RGB image has three channels
+    return pixel
 
 
 def assert_colour(found: tuple[int, ...], expected: tuple[int, int, int], place: str) -> None:
@@ -119,21 +121,21 @@ def assert_colour(found: tuple[int, ...], expected: tuple[int, int, int], place:
 
 @pytest.fixture
 def centres(alice_org: Organisation, carol_org: Organisation) -> dict[str, TrainingCentre]:
-    uppsala = TrainingCentreFactory(
+    uppsala = TrainingCentreFactory.create(
         organisation=alice_org,
         name="Geoskolan Uppsala",
         city="Uppsala",
         latitude=Decimal("59.858600"),
         longitude=Decimal("17.638900"),
     )
-    malmo = TrainingCentreFactory(
+    malmo = TrainingCentreFactory.create(
         organisation=alice_org,
         name="Geoskolan Malmö",
         city="Malmö",
         latitude=Decimal("55.604981"),
         longitude=Decimal("13.003822"),
     )
-    london = TrainingCentreFactory(
+    london = TrainingCentreFactory.create(
         organisation=carol_org,
         name="Carto Lab Shoreditch",
         city="London",
@@ -141,7 +143,7 @@ def centres(alice_org: Organisation, carol_org: Organisation) -> dict[str, Train
         latitude=Decimal("51.526500"),
         longitude=Decimal("-0.078400"),
     )
-    CourseFactory(
+    CourseFactory.create(
         organisation=alice_org,
         training_centre=uppsala,
         course_type__title="QGIS för kommuner",
@@ -209,12 +211,12 @@ def test_a_cluster_of_centres_zooms_in_when_pressed(
     page: Page, alice_org: Organisation, carol_org: Organisation
 ) -> None:
     for number in range(12):
-        TrainingCentreFactory(
+        TrainingCentreFactory.create(
             organisation=alice_org,
             name=f"Geoskolan {number}",
             latitude=Decimal("59.33") + Decimal(number) / 1000,
         )
-    TrainingCentreFactory(
+    TrainingCentreFactory.create(
         organisation=carol_org,
         city="London",
         country="GB",

@@ -42,8 +42,8 @@ def refused(call: Callable[[], object]) -> None:
 def test_only_managers_draft_and_change_course_types(
     alice_org: Organisation, bob: User, carol: User
 ) -> None:
-    draft = CourseTypeFactory(organisation=alice_org, title="QGIS basics")
-    material = CourseMaterialFactory(course_type=draft, link=True)
+    draft = CourseTypeFactory.create(organisation=alice_org, title="QGIS basics")
+    material = CourseMaterialFactory.create(course_type=draft, link=True)
 
     refused(
         lambda: services.create_course_type(
@@ -68,9 +68,9 @@ def test_only_managers_draft_and_change_course_types(
 def test_only_managers_propose_and_only_the_team_reviews(
     alice_org: Organisation, alice: User, bob: User
 ) -> None:
-    draft = CourseTypeFactory(organisation=alice_org)
-    CourseMaterialFactory(course_type=draft, link=True)
-    proposed = CourseTypeFactory(organisation=alice_org, status=CourseType.Status.PROPOSED)
+    draft = CourseTypeFactory.create(organisation=alice_org)
+    CourseMaterialFactory.create(course_type=draft, link=True)
+    proposed = CourseTypeFactory.create(organisation=alice_org, status=CourseType.Status.PROPOSED)
 
     refused(lambda: services.propose_course_type(draft, by=bob))
     refused(lambda: services.review_course_type(proposed, by=alice, approve=True, comment=""))
@@ -83,9 +83,11 @@ def test_only_managers_propose_and_only_the_team_reviews(
 def test_only_managers_change_centres_trainers_and_courses(
     alice_org: Organisation, bob: User, carol: User
 ) -> None:
-    centre = TrainingCentreFactory(organisation=alice_org)
-    trainer = TrainerFactory(organisation=alice_org)
-    course = CourseFactory(organisation=alice_org, training_centre=centre, trainers=[trainer])
+    centre = TrainingCentreFactory.create(organisation=alice_org)
+    trainer = TrainerFactory.create(organisation=alice_org)
+    course = CourseFactory.create(
+        organisation=alice_org, training_centre=centre, trainers=[trainer]
+    )
     new_centre = TrainingCentre(
         name="Annex",
         address="Storgatan 2",
@@ -121,8 +123,8 @@ def test_only_managers_change_centres_trainers_and_courses(
 def test_only_managers_and_the_course_s_trainers_change_its_attendees(
     alice_org: Organisation, bob: User, carol: User
 ) -> None:
-    course = CourseFactory(organisation=alice_org)
-    attendee = AttendeeFactory(course=course, name="Anna Åberg", email="anna@example.org")
+    course = CourseFactory.create(organisation=alice_org)
+    attendee = AttendeeFactory.create(course=course, name="Anna Åberg", email="anna@example.org")
 
     # Bob is a trainer of the organisation, but not of this course.
     refused(lambda: services.add_attendee(course, name="Erik", email="e@example.org", by=bob))
@@ -138,8 +140,8 @@ def test_only_managers_and_the_course_s_trainers_change_its_attendees(
 
 
 def test_a_course_s_own_trainer_adds_its_attendees(alice_org: Organisation, bob: User) -> None:
-    course = CourseFactory(
-        organisation=alice_org, trainers=[TrainerFactory(organisation=alice_org, user=bob)]
+    course = CourseFactory.create(
+        organisation=alice_org, trainers=[TrainerFactory.create(organisation=alice_org, user=bob)]
     )
 
     attendee = services.add_attendee(course, name="Erik Öberg", email="erik@example.org", by=bob)
