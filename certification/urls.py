@@ -11,10 +11,15 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("QGIS Certification administration")
 admin.site.site_title = _("QGIS Certification")
 
-urlpatterns = [
+# The site's own addresses, which belong to no page of an app: named "core:…".
+site_urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/live", core_views.live, name="live"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
+]
+
+urlpatterns = [
+    path("", include((site_urlpatterns, "core"))),
     path("accounts/", include("certification.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
