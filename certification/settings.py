@@ -6,6 +6,7 @@ refuses to start without a real SECRET_KEY, ALLOWED_HOSTS and SITE_URL.
 """
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -145,6 +146,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _cache_url = env_str("CACHE_URL", "db://")
 # Two caches of the same kind: "default" (rate limits, counters, figures) and "pages" (whole
 # public pages, core.pagecache), kept apart so that many pages can never push out a counter.
+CACHES: dict[str, dict[str, Any]]
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
         name: {
@@ -194,6 +196,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
 _storage_backend = env_choice("STORAGE_BACKEND", ("local", "s3"), "local")
+_default_storage: dict[str, Any]
 if _storage_backend == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -280,7 +283,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "organisations:dashboard"
 
 ACCOUNT_ADAPTER = "certification.accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -330,7 +333,7 @@ if env_bool("BEHIND_HTTPS_PROXY", default=False):
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
@@ -346,7 +349,7 @@ SECURE_CSP = {
 
 # --- Logging ------------------------------------------------------------------------------
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},

@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from certification.core.emails import queue_django_message
 
 
-class AccountAdapter(DefaultAccountAdapter):
+# allauth ships no type information, so its adapter is Any to the type checker.
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # allauth renders the message in the visitor's language; delivery goes through the
         # same retried task as every other email of the platform.

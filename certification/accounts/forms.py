@@ -23,7 +23,7 @@ class SignupDetailsForm(forms.Form):
         user.save(update_fields=["name", "preferred_language"])
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["name", "preferred_language"]

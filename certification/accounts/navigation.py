@@ -20,11 +20,11 @@ class NavItem:
 
 
 def _authenticated(user: Any) -> bool:
-    return user.is_authenticated
+    return bool(user.is_authenticated)
 
 
 def _staff(user: Any) -> bool:
-    return user.is_authenticated and user.is_staff
+    return bool(user.is_authenticated and user.is_staff)
 
 
 def _treasurer(user: Any) -> bool:
@@ -40,11 +40,11 @@ def _reviewer(user: Any) -> bool:
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem(_("Organisations"), "organisation_list", lambda user: True),
-    NavItem(_("Courses"), "course_list", lambda user: True),
+    NavItem(_("Organisations"), "directory:organisation_list", lambda user: True),
+    NavItem(_("Courses"), "directory:course_list", lambda user: True),
     NavItem(_("Verify a certificate"), "verification:verify", lambda user: True),
     NavItem(_("Apply"), "applications:apply", lambda user: True),
-    NavItem(_("Dashboard"), "dashboard", _authenticated),
+    NavItem(_("Dashboard"), "organisations:dashboard", _authenticated),
     NavItem(_("Review"), "review:queue", _reviewer),
     NavItem(_("Treasury"), "treasury:overview", _treasurer),
     NavItem(_("Administration"), "admin:index", _staff),

@@ -48,9 +48,9 @@ def require(user: Any, action: str, obj: Any = None) -> None:
 def has_two_factor(user: Any) -> bool:
     cached = getattr(user, "_has_two_factor", None)
     if cached is None:
-        cached = is_mfa_enabled(user)
+        cached = bool(is_mfa_enabled(user))
         user._has_two_factor = cached
-    return cached
+    return bool(cached)
 
 
 def acts_as(user: Any, role: GlobalRole) -> bool:

@@ -33,8 +33,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     preference is changed only by a request that passes the CSRF check.
     """
     if request.user.is_authenticated:
+        # Checked as for Django's own view, which, unlike this one, is not exempt.
         refused = CsrfViewMiddleware(lambda request: HttpResponse()).process_view(
-            request, None, (), {}
+            request, django_set_language, (), {}
         )
         if refused is not None:
             return refused

@@ -116,8 +116,9 @@ def start_application(
     return application
 
 
-def touch(application: Application, *, by: Any, what: str) -> None:
-    """Record that the applicant changed part of an editable application.
+def record_applicant_edit(application: Application, *, by: Any, action: str) -> None:
+    """Lock the application, refuse unless it is still editable, note the activity (which
+    keeps a draft from expiring) and write the audit event `action` for the applicant's edit.
 
     The row lock makes an edit wait for a submission running at the same moment, which
     then either froze the edit into its snapshot or refuses it here.
@@ -131,7 +132,7 @@ def touch(application: Application, *, by: Any, what: str) -> None:
         Application.objects.filter(pk=application.pk).update(
             last_activity_at=application.last_activity_at, expiry_warning_sent_at=None
         )
-        record_event(f"application.{what}", actor=by, target=application)
+        record_event(action, actor=by, target=application)
 
 
 def _check_web_links(links: list[str]) -> None:
@@ -145,20 +146,22 @@ def _check_web_links(links: list[str]) -> None:
 def save_contribution(application: Application, contribution: Contribution, *, by: Any) -> None:
     _check_web_links(contribution.evidence_links)
     with transaction.atomic():
-        touch(application, by=by, what="contribution_saved")
+        record_applicant_edit(application, by=by, action="application.contribution_saved")
         contribution.application = application
         contribution.save()
 
 
 def delete_contribution(contribution: Contribution, *, by: Any) -> None:
     with transaction.atomic():
-        touch(contribution.application, by=by, what="contribution_deleted")
+        record_applicant_edit(
+            contribution.application, by=by, action="application.contribution_deleted"
+        )
         contribution.delete()
 
 
 def save_course_type(application: Application, course_type: CourseType, *, by: Any) -> None:
     with transaction.atomic():
-        touch(application, by=by, what="course_type_saved")
+        record_applicant_edit(application, by=by, action="application.course_type_saved")
         course_type.organisation = application.organisation
         is_new = course_type.pk is None
         course_type.save()
@@ -168,7 +171,7 @@ def save_course_type(application: Application, course_type: CourseType, *, by: A
 
 def delete_course_type(application: Application, course_type: CourseType, *, by: Any) -> None:
     with transaction.atomic():
-        touch(application, by=by, what="course_type_deleted")
+        record_applicant_edit(application, by=by, action="application.course_type_deleted")
         if course_type.status == CourseType.Status.APPROVED:
             # An approved type of an earlier certification stays; it only leaves this application.
             application.course_types.remove(course_type)
@@ -191,7 +194,7 @@ def add_material(
 ) -> CourseMaterial:
     """Attach a file or a link to one of the application's course types, within its quota."""
     with transaction.atomic():
-        touch(application, by=by, what="material_added")
+        record_applicant_edit(application, by=by, action="application.material_added")
         try:
             return attach_material(
                 course_type,
@@ -208,13 +211,13 @@ def add_material(
 
 def delete_material(application: Application, material: CourseMaterial, *, by: Any) -> None:
     with transaction.atomic():
-        touch(application, by=by, what="material_deleted")
+        record_applicant_edit(application, by=by, action="application.material_deleted")
         remove_material(material, by=by)
 
 
 def accept_declaration(application: Application, *, by: Any) -> None:
     with transaction.atomic():
-        touch(application, by=by, what="declaration_accepted")
+        record_applicant_edit(application, by=by, action="application.declaration_accepted")
         application.declaration_accepted_at = timezone.now()
         application.declaration_accepted_by = by
         application.save(update_fields=["declaration_accepted_at", "declaration_accepted_by"])

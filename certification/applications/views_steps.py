@@ -161,7 +161,9 @@ def edit_details(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and all([organisation_form.is_valid(), activity_form.is_valid()]):
         try:
             with transaction.atomic():
-                services.touch(application, by=request.user, what="details_saved")
+                services.record_applicant_edit(
+                    application, by=request.user, action="application.details_saved"
+                )
                 organisation = organisation_form.save(commit=False)
                 organisation.save(update_fields=[*OrganisationForm.Meta.fields, "updated_at"])
                 application.save(update_fields=["training_activity"])

@@ -45,7 +45,9 @@ PAGES = ["/", "/organisations/", "/courses/"]
 PAGE_CACHE_SECONDS = 60
 
 
-def populate(organisations: int = ORGANISATIONS, centres: int = CENTRES, courses: int = COURSES):
+def populate(
+    organisations: int = ORGANISATIONS, centres: int = CENTRES, courses: int = COURSES
+) -> None:
     """Certified organisations with their centres and upcoming public courses, in bulk; then
     the database's statistics, as a live database keeps them (autovacuum)."""
     from certification.organisations.models import Organisation

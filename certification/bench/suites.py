@@ -130,7 +130,8 @@ def create_bench_certificate() -> str:
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _drive(port: int, path: str, seconds: float, connections: int) -> tuple[list[float], int]:
@@ -410,9 +411,10 @@ def _one_line_pdfs_per_second(count: int) -> float:
     )
 
     def write() -> bytes:
-        return HTML(string="<p>QGIS</p>", url_fetcher=fetcher).write_pdf(
+        pdf: bytes = HTML(string="<p>QGIS</p>", url_fetcher=fetcher).write_pdf(
             stylesheets=[stylesheet], font_config=fonts, pdf_variant=PDF_VARIANT
         )
+        return pdf
 
     write()  # fonts loaded
     started = time.process_time()

@@ -1,8 +1,12 @@
 """Background work on invoices: render each document once, store it, email it to the buyer.
 
 `deliver_invoice` runs after the transaction that issued the invoice (or credit note) has
-committed. It can run again safely: a stored PDF is never rendered again (an issued invoice
-never changes), and the email goes out once, unless it is asked for again.
+committed, and again for a document still missing a while later (periodic.py). It can run
+again safely: a stored PDF is never rendered again (an issued invoice never changes), and the
+email goes out once, unless it is asked for again.
+
+Who an invoice's emails go to, their attachment and their link to the billing page are shared
+with the reminders (reminders.py).
 """
 
 import logging

@@ -13,7 +13,6 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certification.accounts.models import User
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import require
 from certification.billing import invoicing, orders, pricing, queries, stripe_payments
 from certification.billing.formatting import format_iban, pdf_filename
@@ -54,13 +53,6 @@ def _organisation(request: HttpRequest, slug: str, action: str = "billing.view")
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
     require(request.user, action, organisation)
     return organisation
-
-
-def _buyer(request: HttpRequest) -> User:
-    """The signed-in user who orders and pays, as the services take them."""
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    return request.user
 
 
 def _order(organisation: Organisation, order_id: Any) -> Order:
@@ -193,10 +185,9 @@ def buy_credits(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def buy_credits_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+def buy_credits_confirm(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Place the order: an invoice is issued at once; a card payment goes to Stripe."""
     organisation = _organisation(request, slug, "billing.buy")
-    buyer = _buyer(request)
     form = _buy_form(request, request.POST)
     if not form.is_valid():
         messages.error(
@@ -215,10 +206,10 @@ def buy_credits_confirm(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation,
                 quantity=form.cleaned_data["quantity"],
                 method=method,
-                by=buyer,
+                by=request.user,
             )
             if method == Order.Method.INVOICE:
-                invoice = invoicing.issue_invoice(order, by=buyer)
+                invoice = invoicing.issue_invoice(order, by=request.user)
     except (CreditError, InvoiceError) as error:
         messages.error(request, str(error))
         return redirect("billing:buy_credits", slug=organisation.slug)
@@ -229,7 +220,7 @@ def buy_credits_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             % {"number": invoice.number, "email": order.buyer.get("email", "")},
         )
         return redirect("billing:order_detail", slug=organisation.slug, order_id=order.public_id)
-    return _send_to_stripe(request, order, by=buyer)
+    return _send_to_stripe(request, order)
 
 
 def _order_context(order: Order, request: HttpRequest) -> dict[str, Any]:
@@ -291,7 +282,7 @@ def invoice_pdf(request: HttpRequest, slug: str, invoice_id: Any) -> HttpRespons
 
 @login_required
 @require_POST
-def order_checkout(request: HttpRequest, slug: str, order_id: Any) -> HttpResponse:
+def order_checkout(request: AuthenticatedHttpRequest, slug: str, order_id: Any) -> HttpResponse:
     """Owners and managers: pay a pending card order on Stripe's payment page."""
     organisation = _organisation(request, slug, "billing.buy")
     if not stripe_payments.card_payments_enabled():
@@ -305,10 +296,10 @@ def order_checkout(request: HttpRequest, slug: str, order_id: Any) -> HttpRespon
     if order.status != Order.Status.PENDING:
         messages.info(request, _("This order is not awaiting payment any more."))
         return back
-    return _send_to_stripe(request, order, by=_buyer(request))
+    return _send_to_stripe(request, order)
 
 
-def _send_to_stripe(request: HttpRequest, order: Order, *, by: User) -> HttpResponse:
+def _send_to_stripe(request: AuthenticatedHttpRequest, order: Order) -> HttpResponse:
     """Start the Checkout Session of a pending card order and go there (303); on any
     failure, say so on the order's page. Nothing is charged until the buyer pays there."""
     back = redirect("billing:order_detail", slug=order.organisation.slug, order_id=order.public_id)
@@ -318,7 +309,7 @@ def _send_to_stripe(request: HttpRequest, order: Order, *, by: User) -> HttpResp
             order,
             success_url=page + "?checkout=done",
             cancel_url=page + "?checkout=cancelled",
-            by=by,
+            by=request.user,
         )
     except CreditError as error:
         messages.error(request, str(error))

@@ -10,7 +10,7 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from certification.certificates import rules  # noqa: F401 - registers the rules
         from certification.certificates.panel import course_page_panel
-        from certification.training.views_courses import register_course_panel
+        from certification.training.views.courses import register_course_panel
 
         # The course page (training) shows the certificates panel without importing this app.
         register_course_panel(course_page_panel)

@@ -113,5 +113,5 @@ def course_panel_context(request: HttpRequest, course: Course) -> dict[str, Any]
 
 
 def course_page_panel(request: HttpRequest, course: Course) -> dict[str, Any]:
-    """For `training.views_courses.register_course_panel`: the course page's extra context."""
+    """For `training.views.courses.register_course_panel`: the course page's extra context."""
     return {"certificates_panel": course_panel_context(request, course)}

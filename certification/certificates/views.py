@@ -62,7 +62,7 @@ def get_course_for(request: HttpRequest, slug: str, course_id: Any, *, issue: bo
     Someone with no tie to the organisation, or a course of another organisation, gets a
     404; someone who may look at the organisation but not do this gets a 403.
     """
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course = get_object_or_404(
         Course.objects.select_related("course_type", "training_centre"),
         organisation=organisation,
@@ -78,7 +78,7 @@ def get_certificate_for(request: HttpRequest, slug: str, code: str) -> Certifica
 
     What more the user may do to it is for the caller to check.
     """
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     certificate = get_object_or_404(
         Certificate.objects.select_related("course__course_type", "replaced_by"),
         course__organisation=organisation,

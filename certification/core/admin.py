@@ -5,7 +5,7 @@ from certification.core.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["created_at", "actor_label", "action", "target_type", "target_label"]
     list_filter = ["action", "target_type", "created_at"]
     search_fields = ["action", "actor_label", "target_label", "target_id"]

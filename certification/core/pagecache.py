@@ -56,7 +56,7 @@ def _named_key(name: str, language: str, version: str) -> str:
 def _version(name: str) -> str:
     """The page's current version: `forget` gives it a new one, so an answer rendered from
     data read before the change, and stored after it, is never served."""
-    return _pages().get(f"public-page-version:{name}", "0")
+    return str(_pages().get(f"public-page-version:{name}", "0"))
 
 
 def _stored(response: HttpResponse) -> dict[str, Any]:

@@ -174,7 +174,9 @@ DEMO_APPLICATIONS = [
 def ensure_user_groups(users: dict[str, Any]) -> None:
     for name, slug, countries, website in USER_GROUPS:
         group, _created = UserGroup.objects.get_or_create(
-            slug=slug, defaults={"name": name, "countries": countries, "website": website}
+            slug=slug,
+            # CountryField(multiple=True) takes a list; django-stubs types it as one country.
+            defaults={"name": name, "countries": countries, "website": website},  # type: ignore[misc]
         )
         group.reviewers.add(users["ugo@example.org"])
 

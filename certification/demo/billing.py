@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from certification.billing import invoicing, orders
 from certification.billing.ledger import set_allowance
-from certification.billing.models import BillingAccount, Order, Payment
+from certification.billing.models import BillingAccount, Invoice, Order, Payment
 from certification.billing.statements import build_camt053
 from certification.organisations.models import Organisation
 
@@ -52,7 +52,7 @@ def ensure_billing(users: dict[str, Any]) -> int:
     alice, carol = (users[f"{n}@example.org"] for n in ("alice", "carol"))
     geoskolan, carto = organisations["geoskolan"], organisations["carto-lab"]
 
-    def invoice(organisation: Organisation, quantity: int, by: Any, days_ago: int):
+    def invoice(organisation: Organisation, quantity: int, by: Any, days_ago: int) -> Invoice:
         order = orders.create_order(
             organisation, quantity=quantity, method=Order.Method.INVOICE, by=by
         )

@@ -78,7 +78,7 @@ class CourseEntry:
 
     @property
     def url(self) -> str:
-        return absolute(reverse("course_public", args=[self.course.public_id]))
+        return absolute(reverse("directory:course_public", args=[self.course.public_id]))
 
     @property
     def title(self) -> str:
@@ -222,14 +222,14 @@ def calendar(courses: Iterable[Course], *, name: str) -> str:
 
 def atom_feed(courses: Iterable[Course], *, title: str, query: str) -> Atom1Feed:
     """The courses as an Atom feed whose id and link are /courses/ with the same filters."""
-    page = absolute(reverse("course_list") + query)
+    page = absolute(reverse("directory:course_list") + query)
     feed = Atom1Feed(
         title=title,
         link=page,
         description="",
         subtitle=_("Upcoming QGIS courses of certified organisations, soonest first."),
         language=get_language(),
-        feed_url=absolute(reverse("course_feed_atom") + query),
+        feed_url=absolute(reverse("directory:course_feed_atom") + query),
         feed_guid=page,
         author_name=_("QGIS Certification Programme"),
         author_link=absolute("/"),
@@ -245,6 +245,8 @@ def atom_feed(courses: Iterable[Course], *, title: str, query: str) -> Atom1Feed
             pubdate=course.created_at,
             updateddate=course.created_at,
             author_name=plain(course.organisation.legal_name),
-            author_link=absolute(reverse("organisation_public", args=[course.organisation.slug])),
+            author_link=absolute(
+                reverse("directory:organisation_public", args=[course.organisation.slug])
+            ),
         )
     return feed

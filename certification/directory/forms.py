@@ -1,10 +1,11 @@
 """The public filters, read from the query string. Invalid values are ignored with a message
 on the form rather than failing the page: these are links people share."""
 
-from typing import Any
+from typing import Any, Self
 
 from django import forms
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -17,7 +18,7 @@ from certification.directory.queries import (
 from certification.training.languages import course_language_choices
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[tuple[str, str | Promise]]:
     """Countries with a certified organisation or one of its centres, named in the visitor's
     language."""
     codes = set(public_organisations().order_by().values_list("country", flat=True).distinct())
@@ -26,24 +27,35 @@ def country_choices() -> list[tuple[str, str]]:
     return [("", _("All countries")), *sorted(named, key=lambda choice: choice[1].lower())]
 
 
-def language_choices() -> list[tuple[str, str]]:
+def language_choices() -> list[tuple[str, str | Promise]]:
     return [("", _("Any language")), *course_language_choices()]
 
 
-def all_country_choices() -> list[tuple[str, str]]:
+def all_country_choices() -> list[tuple[str, str | Promise]]:
     """Every country: validates a code without asking the database."""
     return [("", _("All countries")), *countries]
 
 
 class FilterForm(forms.Form):
     @classmethod
-    def from_request(cls, request: HttpRequest, **options: Any) -> "FilterForm":
+    def from_request(cls, request: HttpRequest, **options: Any) -> Self:
         form = cls(request.GET, **options)
         form.is_valid()
         return form
 
     def value(self, name: str) -> Any:
         return self.cleaned_data.get(name) if name not in self.errors else None
+
+    def _offer_choices(self, for_display: bool) -> None:
+        """`for_display=False` checks values without the queries that make the country menu
+        list only countries with certified organisations."""
+        for name, choices in (
+            ("country", country_choices() if for_display else all_country_choices()),
+            ("language", language_choices()),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
 
 
 class OrganisationFilterForm(FilterForm):
@@ -54,11 +66,9 @@ class OrganisationFilterForm(FilterForm):
     organisation = forms.SlugField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, for_display: bool = True, **kwargs: Any) -> None:
-        """`for_display=False` (the map's data) checks values without the queries that make
-        the country menu list only countries with certified organisations."""
+        """`for_display=False` for the map's data."""
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices() if for_display else all_country_choices()
-        self.fields["language"].choices = language_choices()
+        self._offer_choices(for_display)
 
     def to_filter(self) -> OrganisationFilter:
         return OrganisationFilter(
@@ -87,14 +97,13 @@ class CourseFilterForm(FilterForm):
     organisation = forms.SlugField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, for_display: bool = True, **kwargs: Any) -> None:
-        """`for_display=False` (the feeds) checks values without the country menu's queries."""
+        """`for_display=False` for the feeds."""
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices() if for_display else all_country_choices()
-        self.fields["language"].choices = language_choices()
+        self._offer_choices(for_display)
         self.organisation_name = ""
 
     def clean_organisation(self) -> str:
-        slug = self.cleaned_data.get("organisation", "")
+        slug: str = self.cleaned_data.get("organisation", "")
         if slug:
             name = public_organisations().filter(slug=slug).values_list("legal_name", flat=True)
             found = name.first()

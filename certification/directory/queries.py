@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from certification.organisations.models import Organisation
-from certification.training.models import Course, CourseType, TrainingCentre
+from certification.training.models import Course, CourseQuerySet, CourseType, TrainingCentre
 
 
 def public_organisations() -> QuerySet[Organisation]:
@@ -25,7 +25,7 @@ def public_centres() -> QuerySet[TrainingCentre]:
     return TrainingCentre.objects.filter(organisation__status=Organisation.Status.CERTIFIED)
 
 
-def upcoming_courses() -> QuerySet[Course]:
+def upcoming_courses() -> CourseQuerySet:
     """Public courses of certified organisations that have not ended, soonest first."""
     return Course.objects.public().upcoming().order_by("starts_on", "pk")
 
@@ -116,7 +116,7 @@ class CourseFilter:
             )
         )
 
-    def courses(self) -> QuerySet[Course]:
+    def courses(self) -> CourseQuerySet:
         courses = upcoming_courses()
         if self.country:
             # An online course belongs to its organisation's country.

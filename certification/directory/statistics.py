@@ -9,6 +9,7 @@ are translated.
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -79,7 +80,7 @@ def counted_courses() -> QuerySet[Course]:
     return Course.objects.filter(organisation__status=Organisation.Status.CERTIFIED)
 
 
-def per_year(rows: QuerySet) -> list[YearFigure]:
+def per_year(rows: QuerySet[Any, tuple[int | None, int]]) -> list[YearFigure]:
     """Counts per year from (year, count) rows, with the years between filled with zeros so
     that a chart's axis has no gaps."""
     counts = {year: count for year, count in rows if year is not None}
@@ -134,7 +135,7 @@ def compute_statistics() -> Statistics:
 def public_statistics() -> Statistics:
     """The figures of /statistics/, at most ten minutes old."""
     key = CACHE_KEY.format(language=get_language() or settings.LANGUAGE_CODE)
-    figures = cache.get(key)
+    figures: Statistics | None = cache.get(key)
     if figures is None:
         figures = compute_statistics()
         cache.set(key, figures, CACHE_SECONDS)

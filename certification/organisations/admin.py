@@ -3,14 +3,14 @@ from django.contrib import admin
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Organisation]):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ["legal_name", "country", "status", "certified_at", "created_at"]
     list_filter = ["status", "country", "certified_at"]
     search_fields = ["legal_name", "slug", "contact_email", "vat_number"]
@@ -20,7 +20,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role", "organisation__status", "organisation__country"]
     search_fields = ["user__email", "user__name", "organisation__legal_name"]
@@ -29,7 +29,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(MembershipInvitation)
-class MembershipInvitationAdmin(admin.ModelAdmin):
+class MembershipInvitationAdmin(admin.ModelAdmin[MembershipInvitation]):
     list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role", "accepted_at"]
     search_fields = ["email", "organisation__legal_name"]

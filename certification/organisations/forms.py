@@ -5,20 +5,19 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import URLValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from certification.core.weblinks import WebLinkField
 from certification.organisations.models import Membership, Organisation
 
 LOGO_MAX_BYTES = 2_000_000
 LOGO_MAX_PIXELS_PER_SIDE = 4000
 # Pillow's name of each accepted format -> the extension the stored file gets.
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
-WEB_SCHEMES = ["http", "https"]
 
 
-class OrganisationProfileForm(forms.ModelForm):
+class OrganisationProfileForm(forms.ModelForm[Organisation]):
     """What owners and managers may change of their public profile.
 
     The legal name and the country are not here: the certification team changes them.
@@ -27,6 +26,8 @@ class OrganisationProfileForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["address", "website", "contact_email", "vat_number", "logo"]
+        # Only web addresses: the website becomes a link on the public page.
+        field_classes = {"website": WebLinkField}
         widgets = {
             "address": forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
             "website": forms.URLInput(attrs={"autocomplete": "url"}),
@@ -47,23 +48,15 @@ class OrganisationProfileForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Only web addresses: the website becomes a link on the public page.
-        website = self.fields["website"]
-        website.validators = [URLValidator(schemes=WEB_SCHEMES)]
-        website.error_messages["invalid"] = _(
-            "Give an address that starts with http:// or https://."
-        )
-
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")
         if not isinstance(logo, UploadedFile):
             return logo  # unchanged, or cleared
-        if logo.size > LOGO_MAX_BYTES:
+        size = logo.size or 0
+        if size > LOGO_MAX_BYTES:
             raise ValidationError(
                 _("The logo is %(size)s MB; it can be at most 2 MB."),
-                params={"size": round(logo.size / 1_000_000, 1)},
+                params={"size": round(size / 1_000_000, 1)},
                 code="too_large",
             )
         # forms.ImageField has already opened and verified the file with Pillow.
@@ -79,7 +72,7 @@ class OrganisationProfileForm(forms.ModelForm):
                 code="too_many_pixels",
             )
         # The stored name says what the bytes are, whatever the uploaded name said.
-        stem = slugify(logo.name.rsplit(".", 1)[0])[:60] or "logo"
+        stem = slugify((logo.name or "").rsplit(".", 1)[0])[:60] or "logo"
         logo.name = f"{stem}.{extension}"
         return logo
 

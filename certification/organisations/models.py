@@ -70,7 +70,7 @@ class Organisation(models.Model):
         return self.legal_name
 
     @property
-    def is_public(self) -> bool:
+    def is_certified(self) -> bool:
         return self.status == self.Status.CERTIFIED
 
 

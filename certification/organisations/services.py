@@ -1,7 +1,10 @@
-"""State changes of organisations: profile, members, invitations, status."""
+"""State changes of organisations: profile, members, invitations, status.
+
+Each function checks its rule (organisations/rules.py) itself; accepting an invitation needs
+no rule, only the invitation's address.
+"""
 
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -10,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from certification.accounts.models import User
+from certification.accounts.permissions import require
 from certification.core.audit import record_event
 from certification.core.notifications import Addressee, Notice, notify
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
@@ -22,15 +27,16 @@ class OrganisationError(Exception):
     """A change the organisation's state does not allow; the message says why."""
 
 
-def owners(organisation: Organisation) -> Any:
+def owners(organisation: Organisation) -> list[User]:
     return [
         m.user
         for m in organisation.memberships.select_related("user").filter(role=Membership.Role.OWNER)
     ]
 
 
-def update_profile(organisation: Organisation, *, by: Any, changed: list[str]) -> None:
+def update_profile(organisation: Organisation, *, by: User, changed: list[str]) -> None:
     """Save the public profile fields a form has already set on `organisation`."""
+    require(by, "organisation.manage", organisation)
     fields = [name for name in changed if name in PROFILE_FIELDS]
     if not fields:
         return
@@ -48,8 +54,9 @@ def update_profile(organisation: Organisation, *, by: Any, changed: list[str]) -
 
 
 def invite_member(
-    organisation: Organisation, *, by: Any, email: str, role: str
+    organisation: Organisation, *, by: User, email: str, role: str
 ) -> MembershipInvitation:
+    require(by, "organisation.manage_members", organisation)
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise OrganisationError(_("Choose a role."))
@@ -93,7 +100,7 @@ def invite_member(
                     % {"date": invitation.expires_at.date().isoformat()},
                 ],
                 action_label=_("Accept the invitation"),
-                action_path=reverse("accept_invitation", args=[token]),
+                action_path=reverse("organisations:accept_invitation", args=[token]),
             ),
         )
     return invitation
@@ -118,7 +125,7 @@ def invitation_from_token(token: str) -> MembershipInvitation | None:
     return invitation if invitation is not None and invitation.is_pending else None
 
 
-def _has_address(user: Any, email: str) -> bool:
+def _has_address(user: User, email: str) -> bool:
     from allauth.account.models import EmailAddress
 
     return (
@@ -127,7 +134,7 @@ def _has_address(user: Any, email: str) -> bool:
     )
 
 
-def accept_invitation(invitation: MembershipInvitation, *, user: Any) -> Membership:
+def accept_invitation(invitation: MembershipInvitation, *, user: User) -> Membership:
     if not _has_address(user, invitation.email):
         raise OrganisationError(
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
@@ -151,7 +158,8 @@ def accept_invitation(invitation: MembershipInvitation, *, user: Any) -> Members
     return membership
 
 
-def cancel_invitation(invitation: MembershipInvitation, *, by: Any) -> None:
+def cancel_invitation(invitation: MembershipInvitation, *, by: User) -> None:
+    require(by, "organisation.manage_members", invitation.organisation)
     with transaction.atomic():
         invitation = MembershipInvitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_pending:
@@ -166,7 +174,8 @@ def cancel_invitation(invitation: MembershipInvitation, *, by: Any) -> None:
         )
 
 
-def remove_member(membership: Membership, *, by: Any) -> None:
+def remove_member(membership: Membership, *, by: User) -> None:
+    require(by, "organisation.manage_members", membership.organisation)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
         if (
@@ -190,8 +199,9 @@ STATUS_TRANSITIONS: dict[str, list[str]] = {
 }
 
 
-def change_status(organisation: Organisation, *, by: Any, status: str, reason: str) -> None:
+def change_status(organisation: Organisation, *, by: User, status: str, reason: str) -> None:
     """Suspend, archive or reinstate a certified organisation; certificates stay verifiable."""
+    require(by, "organisation.change_status", organisation)
     if not reason.strip():
         raise OrganisationError(_("Give the reason."))
     with transaction.atomic():
@@ -225,6 +235,8 @@ def change_status(organisation: Organisation, *, by: Any, status: str, reason: s
                 ],
                 quote=reason,
                 action_label=_("Open your organisation"),
-                action_path=reverse("organisation_overview", args=[organisation.slug]),
+                action_path=reverse(
+                    "organisations:organisation_overview", args=[organisation.slug]
+                ),
             ),
         )

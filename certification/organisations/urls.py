@@ -2,6 +2,8 @@ from django.urls import path
 
 from certification.organisations import views
 
+app_name = "organisations"
+
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path(

@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import can, require
 from certification.core.dashboard import sections_for
 from certification.organisations import services
@@ -21,7 +21,7 @@ from certification.organisations.models import Membership, MembershipInvitation,
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = Membership.objects.for_user(request.user).order_by("organisation__legal_name")
     return render(
         request,
@@ -38,8 +38,8 @@ def _can_see_member_emails(request: HttpRequest, organisation: Organisation) -> 
 
 @login_required
 @require_GET
-def organisation_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+def organisation_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__email")
     return render(
         request,
@@ -57,7 +57,7 @@ def organisation_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_profile(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_profile(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
     require(request.user, "organisation.manage", organisation)
     posted = request.method == "POST"
@@ -66,10 +66,9 @@ def organisation_profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if posted and form.is_valid():
         # The form has set the cleaned values on the organisation; the service saves them.
-        with transaction.atomic():
-            services.update_profile(organisation, by=request.user, changed=form.changed_data)
+        services.update_profile(organisation, by=request.user, changed=form.changed_data)
         messages.success(request, _("The profile of your organisation has been saved."))
-        return redirect("organisation_overview", slug=organisation.slug)
+        return redirect("organisations:organisation_overview", slug=organisation.slug)
     # A refused form has set some values on the instance already: show the saved ones.
     saved = Organisation.objects.get(pk=organisation.pk) if form.is_bound else organisation
     return render(request, "organisations/profile_form.html", {"organisation": saved, "form": form})
@@ -107,26 +106,25 @@ def _render_members(
 
 @login_required
 @require_GET
-def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+def organisation_members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     return _render_members(request, organisation, None)
 
 
 @login_required
 @require_POST
-def invite_member(request: HttpRequest, slug: str) -> HttpResponse:
+def invite_member(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.OWNER)
     require(request.user, "organisation.manage_members", organisation)
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                invitation = services.invite_member(
-                    organisation,
-                    by=request.user,
-                    email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"],
-                )
+            invitation = services.invite_member(
+                organisation,
+                by=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
         except services.OrganisationError as error:
             form.add_error("email", str(error))
         else:
@@ -134,48 +132,46 @@ def invite_member(request: HttpRequest, slug: str) -> HttpResponse:
                 request,
                 _("We have sent an invitation to %(email)s.") % {"email": invitation.email},
             )
-            return redirect("organisation_members", slug=organisation.slug)
+            return redirect("organisations:organisation_members", slug=organisation.slug)
     return _render_members(request, organisation, form)
 
 
 @login_required
 @require_POST
-def cancel_invitation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def cancel_invitation(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.OWNER)
     require(request.user, "organisation.manage_members", organisation)
     invitation = get_object_or_404(
         organisation.invitations.filter(accepted_at__isnull=True, cancelled_at__isnull=True),
         pk=pk,
     )
-    with transaction.atomic():
-        services.cancel_invitation(invitation, by=request.user)
+    services.cancel_invitation(invitation, by=request.user)
     messages.success(
         request, _("The invitation to %(email)s is cancelled.") % {"email": invitation.email}
     )
-    return redirect("organisation_members", slug=organisation.slug)
+    return redirect("organisations:organisation_members", slug=organisation.slug)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def remove_member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def remove_member(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.OWNER)
     require(request.user, "organisation.manage_members", organisation)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=pk)
     if request.method == "POST":
         try:
-            with transaction.atomic():
-                services.remove_member(membership, by=request.user)
+            services.remove_member(membership, by=request.user)
         except services.OrganisationError as error:
             messages.error(request, str(error))
-            return redirect("organisation_members", slug=organisation.slug)
+            return redirect("organisations:organisation_members", slug=organisation.slug)
         messages.success(
             request,
             _("%(name)s is no longer a member of %(organisation)s.")
             % {"name": membership.user.get_full_name(), "organisation": organisation.legal_name},
         )
         if membership.user_id == request.user.pk:
-            return redirect("dashboard")
-        return redirect("organisation_members", slug=organisation.slug)
+            return redirect("organisations:dashboard")
+        return redirect("organisations:organisation_members", slug=organisation.slug)
     return render(
         request,
         "organisations/member_remove.html",
@@ -193,8 +189,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         try:
-            with transaction.atomic():
-                services.accept_invitation(invitation, user=request.user)
+            services.accept_invitation(invitation, user=request.user)
         except services.OrganisationError as error:
             return _render_invitation(request, invitation, error=str(error), status=403)
         messages.success(
@@ -202,7 +197,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             _("Welcome to %(organisation)s.")
             % {"organisation": invitation.organisation.legal_name},
         )
-        return redirect("organisation_overview", slug=invitation.organisation.slug)
+        return redirect("organisations:organisation_overview", slug=invitation.organisation.slug)
     return _render_invitation(request, invitation)
 
 

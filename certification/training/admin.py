@@ -10,7 +10,7 @@ from certification.training.models import (
 )
 
 
-class CourseMaterialInline(admin.TabularInline):
+class CourseMaterialInline(admin.TabularInline[CourseMaterial, CourseType]):
     model = CourseMaterial
     extra = 0
     fields = ["kind", "title", "original_name", "file_type", "size", "url"]
@@ -18,7 +18,7 @@ class CourseMaterialInline(admin.TabularInline):
 
 
 @admin.register(CourseType)
-class CourseTypeAdmin(admin.ModelAdmin):
+class CourseTypeAdmin(admin.ModelAdmin[CourseType]):
     list_display = ["title", "organisation", "status", "hours", "qgis_version", "approved_at"]
     list_filter = ["status", "organisation__country"]
     search_fields = ["title", "description", "organisation__legal_name"]
@@ -28,7 +28,7 @@ class CourseTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseMaterial)
-class CourseMaterialAdmin(admin.ModelAdmin):
+class CourseMaterialAdmin(admin.ModelAdmin[CourseMaterial]):
     list_display = ["title", "kind", "course_type", "file_type", "size", "created_at"]
     list_filter = ["kind", "file_type"]
     search_fields = ["title", "original_name", "url", "course_type__title"]
@@ -37,7 +37,7 @@ class CourseMaterialAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingCentre)
-class TrainingCentreAdmin(admin.ModelAdmin):
+class TrainingCentreAdmin(admin.ModelAdmin[TrainingCentre]):
     list_display = ["name", "city", "country", "organisation"]
     list_filter = ["country"]
     search_fields = ["name", "city", "address", "organisation__legal_name"]
@@ -46,7 +46,7 @@ class TrainingCentreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trainer)
-class TrainerAdmin(admin.ModelAdmin):
+class TrainerAdmin(admin.ModelAdmin[Trainer]):
     list_display = ["name", "email", "organisation", "user"]
     list_filter = ["organisation__country"]
     search_fields = ["name", "email", "organisation__legal_name"]
@@ -54,14 +54,14 @@ class TrainerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation", "user"]
 
 
-class AttendeeInline(admin.TabularInline):
+class AttendeeInline(admin.TabularInline[Attendee, Course]):
     model = Attendee
     extra = 0
     fields = ["name", "email"]
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(admin.ModelAdmin[Course]):
     list_display = [
         "course_type",
         "organisation",
@@ -81,7 +81,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendee)
-class AttendeeAdmin(admin.ModelAdmin):
+class AttendeeAdmin(admin.ModelAdmin[Attendee]):
     list_display = ["name", "email", "course"]
     list_filter = ["course__starts_on"]
     search_fields = ["name", "email", "course__course_type__title"]

@@ -225,7 +225,7 @@ def read_attendee_csv(data: bytes) -> list[ImportRow]:
 
 def check_import_rows(
     rows: Sequence[ImportRow], existing_emails: Collection[str]
-) -> list[ImportRow]:
+) -> Sequence[ImportRow]:
     """Add to each row its problems: its name, its email, a duplicate within the file, or
     someone already on the course (`existing_emails`, lower case). Returns the rows."""
     first_row_of: dict[str, int] = {}

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from certification.core.weblinks import is_web_link
 from certification.organisations.models import Organisation
 from certification.training.languages import language_names
 
@@ -71,6 +72,12 @@ class CourseType(models.Model):
         return self.title
 
     @property
+    def is_changeable(self) -> bool:
+        """Drafts and rejected types may still be changed by their organisation; proposed ones
+        are under review, approved and retired ones are fixed."""
+        return self.status in (self.Status.DRAFT, self.Status.REJECTED)
+
+    @property
     def language_names(self) -> list[str]:
         return language_names(self.languages)
 
@@ -125,6 +132,11 @@ class CourseMaterial(models.Model):
     @property
     def is_link(self) -> bool:
         return bool(self.url)
+
+    @property
+    def is_web_link(self) -> bool:
+        """A link safe to put in an `href`; older rows may hold one that is not."""
+        return is_web_link(self.url)
 
     def describe(self) -> dict[str, Any]:
         """What a snapshot of an application keeps of this material."""

@@ -1,19 +1,28 @@
-"""State changes of course types after certification: proposals and their review."""
+"""State changes of the training app, each checking its own rule with `require()`.
+
+Course types and their material: drafts of certified organisations, their proposal and its
+review (applicants build course types inside their application, through
+`applications.services`, which uses `attach_material` and `remove_material` here). Then the
+training centres, trainers, courses and attendees that certified organisations manage.
+"""
 
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Sum
+from django.db.models import ProtectedError, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification.accounts.models import User
+from certification.accounts.permissions import require
 from certification.accounts.roles import GlobalRole
 from certification.core.audit import record_event
 from certification.core.notifications import Notice, notify
+from certification.core.weblinks import is_web_link
 from certification.organisations.models import Membership, Organisation
 from certification.training.attendee_import import (
     ImportRow,
@@ -36,8 +45,8 @@ class CourseTypeError(Exception):
     """A change the course type's state does not allow."""
 
 
-def material_bytes(course_types: Any) -> int:
-    """The bytes of uploaded material of these course types (a queryset)."""
+def material_bytes(course_types: QuerySet[CourseType]) -> int:
+    """The bytes of uploaded material of these course types."""
     total = CourseMaterial.objects.filter(course_type__in=course_types).aggregate(total=Sum("size"))
     return total["total"] or 0
 
@@ -45,10 +54,10 @@ def material_bytes(course_types: Any) -> int:
 def attach_material(
     course_type: CourseType,
     *,
-    by: Any,
+    by: User,
     kind: str,
     title: str,
-    upload: Any = None,
+    upload: UploadedFile[Any] | None = None,
     url: str = "",
     bytes_used: int = 0,
 ) -> CourseMaterial:
@@ -57,19 +66,20 @@ def attach_material(
     `bytes_used` is what the surrounding submission already holds; with this file it must
     stay within APPLICATION_MAX_TOTAL_MB. The caller runs this inside its transaction.
     """
-    if course_type.status not in (CourseType.Status.DRAFT, CourseType.Status.REJECTED):
+    require(by, "organisation.manage", course_type.organisation)
+    if not course_type.is_changeable:
         raise CourseTypeError(_("The material of a proposed or approved course type is fixed."))
     if kind not in CourseMaterial.Kind.values:
         raise CourseTypeError(_("Choose what kind of material this is."))
-    if url and not url.lower().startswith(("https://", "http://")):
+    if url and not is_web_link(url):
         raise CourseTypeError(_("Only http and https links are accepted."))
     material = CourseMaterial(course_type=course_type, kind=kind, title=title, uploaded_by=by)
     if upload is not None:
         try:
             checked = check_material_file(
                 upload,
-                upload.name,
-                upload.size,
+                upload.name or "",
+                upload.size or 0,
                 max_bytes=settings.MATERIAL_MAX_FILE_MB * 1_000_000,
             )
         except MaterialRejected as rejected:
@@ -101,29 +111,116 @@ def attach_material(
     return material
 
 
-def remove_material(material: CourseMaterial, *, by: Any) -> None:
+def remove_material(material: CourseMaterial, *, by: User) -> None:
+    """Delete one material; its file goes once the transaction has committed."""
+    course_type = material.course_type
+    require(by, "organisation.manage", course_type.organisation)
     stored = material.file.name if material.file else ""
     storage = material.file.storage
-    course_type = material.course_type
-    material.delete()
-    record_event(
-        "course_type.material_removed", actor=by, target=course_type, data={"title": material.title}
+    with transaction.atomic():
+        material.delete()
+        record_event(
+            "course_type.material_removed",
+            actor=by,
+            target=course_type,
+            data={"title": material.title},
+        )
+        if stored:
+            transaction.on_commit(lambda: storage.delete(stored))
+
+
+# --- Course types of certified organisations ------------------------------------------------
+# Applicants build theirs inside the application; once certified, an organisation drafts new
+# ones here, adds their material and proposes them for review.
+
+
+def _lock_changeable(course_type: CourseType, *, by: User) -> CourseType:
+    """The course type, locked, if `by` may change it now; one change at a time per type."""
+    require(by, "organisation.manage", course_type.organisation)
+    locked = (
+        CourseType.objects.select_for_update().select_related("organisation").get(pk=course_type.pk)
     )
-    if stored:
-        transaction.on_commit(lambda: storage.delete(stored))
+    if not locked.organisation.is_certified:
+        raise CourseTypeError(_("Only certified organisations change their course types here."))
+    if not locked.is_changeable:
+        raise CourseTypeError(_("This course type can no longer be changed."))
+    return locked
 
 
-def propose_course_type(course_type: CourseType, *, by: Any) -> None:
+def create_course_type(
+    organisation: Organisation, course_type: CourseType, *, by: User
+) -> CourseType:
+    """Save a new draft (an unsaved instance with its details) of a certified organisation."""
+    require(by, "organisation.manage", organisation)
+    if not organisation.is_certified:
+        raise CourseTypeError(
+            _(
+                "Only certified organisations propose new course types; applicants add them "
+                "to their application."
+            )
+        )
+    with transaction.atomic():
+        course_type.organisation = organisation
+        course_type.status = CourseType.Status.DRAFT
+        course_type.save()
+        record_event("course_type.created", actor=by, target=course_type)
+    return course_type
+
+
+def update_course_type(course_type: CourseType, *, by: User, fields: list[str]) -> None:
+    """Save the changed `fields` of a draft or rejected course type."""
+    if not fields:
+        return
+    with transaction.atomic():
+        _lock_changeable(course_type, by=by)
+        course_type.save(update_fields=fields)
+        record_event("course_type.updated", actor=by, target=course_type, data={"fields": fields})
+
+
+def add_course_type_material(
+    course_type: CourseType,
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    upload: UploadedFile[Any] | None = None,
+    url: str = "",
+) -> CourseMaterial:
+    """Attach a file or a link to a draft or rejected course type, within its quota."""
+    with transaction.atomic():
+        # Under the lock the total stays within the limit, and no material is added to a
+        # type proposed in the meantime.
+        locked = _lock_changeable(course_type, by=by)
+        return attach_material(
+            locked,
+            by=by,
+            kind=kind,
+            title=title,
+            upload=upload,
+            url=url,
+            bytes_used=material_bytes(CourseType.objects.filter(pk=locked.pk)),
+        )
+
+
+def remove_course_type_material(material: CourseMaterial, *, by: User) -> None:
+    """Remove material from a draft or rejected course type."""
+    with transaction.atomic():
+        _lock_changeable(material.course_type, by=by)
+        remove_material(material, by=by)
+
+
+def propose_course_type(course_type: CourseType, *, by: User) -> None:
     """A certified organisation asks for a new course type to be approved."""
+    require(by, "course_type.propose", course_type)
     with transaction.atomic():
         course_type = (
             CourseType.objects.select_for_update()
             .select_related("organisation")
             .get(pk=course_type.pk)
         )
-        if course_type.organisation.status != course_type.organisation.Status.CERTIFIED:
+        if not course_type.organisation.is_certified:
             raise CourseTypeError(_("Only a certified organisation proposes new course types."))
-        if course_type.status not in (CourseType.Status.DRAFT, CourseType.Status.REJECTED):
+        if not course_type.is_changeable:
             raise CourseTypeError(_("Only a draft or rejected course type can be proposed."))
         if not course_type.materials.exists():
             raise CourseTypeError(_("Add the training material before proposing the course type."))
@@ -131,7 +228,7 @@ def propose_course_type(course_type: CourseType, *, by: Any) -> None:
         course_type.save(update_fields=["status"])
         record_event("course_type.proposed", actor=by, target=course_type)
         notify(
-            get_user_model().objects.filter(groups__name=GlobalRole.CERTIFICATION_TEAM.value),
+            User.objects.filter(groups__name=GlobalRole.CERTIFICATION_TEAM.value),
             lambda: Notice(
                 subject=_("New course type to review: %(title)s") % {"title": course_type.title},
                 paragraphs=[
@@ -144,7 +241,9 @@ def propose_course_type(course_type: CourseType, *, by: Any) -> None:
         )
 
 
-def review_course_type(course_type: CourseType, *, by: Any, approve: bool, comment: str) -> None:
+def review_course_type(course_type: CourseType, *, by: User, approve: bool, comment: str) -> None:
+    """The certification team approves a proposed course type, or says why it does not."""
+    require(by, "course_type.review", course_type)
     with transaction.atomic():
         course_type = CourseType.objects.select_for_update().get(pk=course_type.pk)
         if course_type.status != CourseType.Status.PROPOSED:
@@ -161,7 +260,7 @@ def review_course_type(course_type: CourseType, *, by: Any, approve: bool, comme
             target=course_type,
             data={"comment": comment},
         )
-        managers = get_user_model().objects.filter(
+        managers = User.objects.filter(
             memberships__organisation=course_type.organisation,
             memberships__role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
         )
@@ -186,7 +285,8 @@ def review_course_type(course_type: CourseType, *, by: Any, approve: bool, comme
                 quote=comment,
                 action_label=_("Open the course type"),
                 action_path=reverse(
-                    "course_type_detail", args=[course_type.organisation.slug, course_type.pk]
+                    "training:course_type_detail",
+                    args=[course_type.organisation.slug, course_type.pk],
                 ),
             ),
         )
@@ -203,14 +303,15 @@ class TrainingError(Exception):
 
 
 def _require_certified(organisation: Organisation) -> None:
-    if organisation.status != Organisation.Status.CERTIFIED:
+    if not organisation.is_certified:
         raise TrainingError(_("Only certified organisations run courses."))
 
 
 def add_training_centre(
-    organisation: Organisation, centre: TrainingCentre, *, by: Any
+    organisation: Organisation, centre: TrainingCentre, *, by: User
 ) -> TrainingCentre:
     """Save a new training centre (an unsaved instance with its details) for the organisation."""
+    require(by, "organisation.manage", organisation)
     with transaction.atomic():
         _require_certified(organisation)
         centre.organisation = organisation
@@ -219,8 +320,9 @@ def add_training_centre(
     return centre
 
 
-def update_training_centre(centre: TrainingCentre, *, by: Any, fields: list[str]) -> None:
+def update_training_centre(centre: TrainingCentre, *, by: User, fields: list[str]) -> None:
     """Save the changed `fields` of a training centre."""
+    require(by, "organisation.manage", centre.organisation)
     if not fields:
         return
     with transaction.atomic():
@@ -231,8 +333,9 @@ def update_training_centre(centre: TrainingCentre, *, by: Any, fields: list[str]
         )
 
 
-def delete_training_centre(centre: TrainingCentre, *, by: Any) -> None:
+def delete_training_centre(centre: TrainingCentre, *, by: User) -> None:
     """Delete a training centre no course takes place at."""
+    require(by, "organisation.manage", centre.organisation)
     try:
         with transaction.atomic():
             _require_certified(centre.organisation)
@@ -253,8 +356,9 @@ def _check_member_account(organisation: Organisation, trainer: Trainer) -> None:
         raise TrainingError(_("This member's account is already linked to another trainer."))
 
 
-def add_trainer(organisation: Organisation, trainer: Trainer, *, by: Any) -> Trainer:
+def add_trainer(organisation: Organisation, trainer: Trainer, *, by: User) -> Trainer:
     """Save a new trainer, optionally linked to the account of a member of the organisation."""
+    require(by, "organisation.manage", organisation)
     with transaction.atomic():
         _require_certified(organisation)
         trainer.organisation = organisation
@@ -264,7 +368,9 @@ def add_trainer(organisation: Organisation, trainer: Trainer, *, by: Any) -> Tra
     return trainer
 
 
-def update_trainer(trainer: Trainer, *, by: Any, fields: list[str]) -> None:
+def update_trainer(trainer: Trainer, *, by: User, fields: list[str]) -> None:
+    """Save the changed `fields` of a trainer ("user" for the linked account)."""
+    require(by, "organisation.manage", trainer.organisation)
     if not fields:
         return
     with transaction.atomic():
@@ -274,8 +380,9 @@ def update_trainer(trainer: Trainer, *, by: Any, fields: list[str]) -> None:
         record_event("trainer.updated", actor=by, target=trainer, data={"fields": sorted(fields)})
 
 
-def delete_trainer(trainer: Trainer, *, by: Any) -> None:
+def delete_trainer(trainer: Trainer, *, by: User) -> None:
     """Delete a trainer who teaches no course: past courses keep their trainers."""
+    require(by, "organisation.manage", trainer.organisation)
     with transaction.atomic():
         _require_certified(trainer.organisation)
         if trainer.courses.exists():
@@ -310,13 +417,14 @@ def _check_course(course: Course, trainers: Sequence[Trainer]) -> None:
 
 
 def create_course(
-    organisation: Organisation, course: Course, *, trainers: Sequence[Trainer], by: Any
+    organisation: Organisation, course: Course, *, trainers: Sequence[Trainer], by: User
 ) -> Course:
     """Schedule a course (an unsaved instance with its details) of an approved course type."""
+    require(by, "organisation.manage", organisation)
     with transaction.atomic():
         _require_certified(organisation)
         course.organisation = organisation
-        course.created_by = by if getattr(by, "is_authenticated", False) else None
+        course.created_by = by
         _check_course(course, trainers)
         course.save()
         course.trainers.set(trainers)
@@ -325,10 +433,11 @@ def create_course(
 
 
 def update_course(
-    course: Course, *, trainers: Sequence[Trainer], fields: list[str], by: Any
+    course: Course, *, trainers: Sequence[Trainer], fields: list[str], by: User
 ) -> None:
     """Save a course's changed `fields` and its trainers. Issued certificates keep what they
     printed: they hold a snapshot of the course."""
+    require(by, "organisation.manage", course.organisation)
     with transaction.atomic():
         _require_certified(course.organisation)
         _check_course(course, trainers)
@@ -345,8 +454,9 @@ def update_course(
         record_event("course.updated", actor=by, target=course, data={"fields": sorted(changed)})
 
 
-def delete_course(course: Course, *, by: Any) -> None:
+def delete_course(course: Course, *, by: User) -> None:
     """Delete a course, with its attendees, unless certificates were issued for it."""
+    require(by, "organisation.manage", course.organisation)
     try:
         with transaction.atomic():
             _require_certified(course.organisation)
@@ -364,8 +474,9 @@ def _check_attendee(name: str, email: str) -> None:
         raise TrainingError(problem)
 
 
-def add_attendee(course: Course, *, name: str, email: str, by: Any) -> Attendee:
+def add_attendee(course: Course, *, name: str, email: str, by: User) -> Attendee:
     """Put one person on a course, by the name printed on their certificate."""
+    require(by, "course.manage_attendees", course)
     name, email = name.strip(), email.strip()
     _check_attendee(name, email)
     try:
@@ -382,11 +493,12 @@ def add_attendee(course: Course, *, name: str, email: str, by: Any) -> Attendee:
     return attendee
 
 
-def update_attendee(attendee: Attendee, *, name: str, email: str, by: Any) -> None:
+def update_attendee(attendee: Attendee, *, name: str, email: str, by: User) -> None:
     """Correct an attendee's name or email before any certificate is issued to them.
 
     A name printed on a certificate is corrected by re-issuing the certificate.
     """
+    require(by, "course.manage_attendees", attendee.course)
     name, email = name.strip(), email.strip()
     _check_attendee(name, email)
     try:
@@ -416,8 +528,9 @@ def update_attendee(attendee: Attendee, *, name: str, email: str, by: Any) -> No
         raise TrainingError(_("Someone with this email is already on the course.")) from duplicate
 
 
-def remove_attendee(attendee: Attendee, *, by: Any) -> None:
+def remove_attendee(attendee: Attendee, *, by: User) -> None:
     """Take someone off a course, unless a certificate was issued to them."""
+    require(by, "course.manage_attendees", attendee.course)
     try:
         with transaction.atomic():
             _require_certified(attendee.course.organisation)
@@ -434,12 +547,15 @@ def remove_attendee(attendee: Attendee, *, by: Any) -> None:
         ) from protected
 
 
-def import_attendees(course: Course, rows: Sequence[tuple[str, str]], *, by: Any) -> list[Attendee]:
+def import_attendees(
+    course: Course, rows: Sequence[tuple[str, str]], *, by: User
+) -> list[Attendee]:
     """Put every (name, email) row on the course, or none of them.
 
     The rows were checked for the preview; they are checked again here against the
     attendees the course has now.
     """
+    require(by, "course.manage_attendees", course)
     if not rows:
         raise TrainingError(_("The file has no attendees."))
     try:

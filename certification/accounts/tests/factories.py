@@ -1,23 +1,26 @@
-import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from factory.declarations import Sequence
+from factory.django import DjangoModelFactory, Password
+from factory.faker import Faker
+from factory.helpers import post_generation
 
 from certification.accounts.models import User
 
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    name = factory.Faker("name")
+    email = Sequence(lambda n: f"person{n}@example.org")
+    name = Faker("name")
     preferred_language = "en"
-    password = factory.django.Password(PASSWORD)
+    password = Password(PASSWORD)
 
-    @factory.post_generation
+    @post_generation  # type: ignore[untyped-decorator]  # factory_boy does not type it
     def verified_email(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)

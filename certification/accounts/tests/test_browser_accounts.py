@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _link_in_last_email(prefix: str) -> str:
-    match = re.search(rf"https?://[^/\s]+({re.escape(prefix)}[^\s]+)", mail.outbox[-1].body)
+    match = re.search(rf"https?://[^/\s]+({re.escape(prefix)}[^\s]+)", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(1)
 

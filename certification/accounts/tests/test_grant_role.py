@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_granting_a_staff_role_opens_the_admin_and_tells_the_person(
     rita, django_capture_on_commit_callbacks
 ) -> None:
-    user = UserFactory(preferred_language="sv", name="Tove Kassör")
+    user = UserFactory.create(preferred_language="sv", name="Tove Kassör")
 
     with django_capture_on_commit_callbacks(execute=True):
         grant_role(user, GlobalRole.TREASURER, by=rita)
@@ -29,7 +29,7 @@ def test_granting_a_staff_role_opens_the_admin_and_tells_the_person(
 
 
 def test_a_user_group_reviewer_is_not_made_staff(django_capture_on_commit_callbacks) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
 
     with django_capture_on_commit_callbacks(execute=True):
         grant_role(user, GlobalRole.USER_GROUP_REVIEWER, by=None)
@@ -40,7 +40,7 @@ def test_a_user_group_reviewer_is_not_made_staff(django_capture_on_commit_callba
 
 
 def test_revoking_a_role_takes_it_away(rita) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     grant_role(user, GlobalRole.PSC_MEMBER, by=rita, notify=False)
 
     revoke_role(user, GlobalRole.PSC_MEMBER, by=rita)

@@ -39,7 +39,7 @@ def test_signing_up_sends_a_verification_email_and_confirming_logs_in(
     assert mail.outbox[0].to == ["new.person@example.org"]
     assert mail.outbox[0].from_email == "QGIS Certification <certification@qgis.org>"
 
-    link = _confirmation_link(mail.outbox[0].body)
+    link = _confirmation_link(str(mail.outbox[0].body))
     assert client.get(link).status_code == 200  # a page with a button: GET changes nothing
     assert not EmailAddress.objects.get(email=user.email).verified
     response = client.post(link)
@@ -60,7 +60,7 @@ def test_signing_up_needs_a_name(client: Client) -> None:
 def test_an_email_address_can_only_sign_up_once_without_revealing_it(
     client: Client, django_capture_on_commit_callbacks
 ) -> None:
-    UserFactory(email="new.person@example.org")
+    UserFactory.create(email="new.person@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/signup/", {**SIGNUP, "email": "New.Person@example.org"})
@@ -74,7 +74,7 @@ def test_an_email_address_can_only_sign_up_once_without_revealing_it(
 
 
 def test_people_log_in_with_their_email_address(client: Client) -> None:
-    UserFactory(email="someone@example.org")
+    UserFactory.create(email="someone@example.org")
 
     response = client.post(
         "/accounts/login/", {"login": "someone@example.org", "password": PASSWORD}
@@ -87,7 +87,7 @@ def test_people_log_in_with_their_email_address(client: Client) -> None:
 def test_an_unverified_address_cannot_log_in(
     client: Client, django_capture_on_commit_callbacks
 ) -> None:
-    UserFactory(email="unverified@example.org", verified_email=False)
+    UserFactory.create(email="unverified@example.org", verified_email=False)
     EmailAddress.objects.create(
         user=User.objects.get(email="unverified@example.org"),
         email="unverified@example.org",
@@ -106,7 +106,7 @@ def test_an_unverified_address_cannot_log_in(
 
 
 def test_failed_log_ins_are_throttled(client: Client) -> None:
-    UserFactory(email="target@example.org")
+    UserFactory.create(email="target@example.org")
     for _attempt in range(5):
         response = client.post(
             "/accounts/login/", {"login": "target@example.org", "password": "wrong-guess"}
@@ -123,7 +123,7 @@ def test_failed_log_ins_are_throttled(client: Client) -> None:
 
 
 def test_password_reset_sends_a_link(client: Client, django_capture_on_commit_callbacks):
-    UserFactory(email="forgetful@example.org")
+    UserFactory.create(email="forgetful@example.org")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/password/reset/", {"email": "forgetful@example.org"})

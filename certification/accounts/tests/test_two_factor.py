@@ -20,7 +20,7 @@ def _current_code(secret: str) -> str:
 
 @pytest.fixture
 def new_treasurer() -> User:
-    user = UserFactory(email="new.treasurer@example.org")
+    user = UserFactory.create(email="new.treasurer@example.org")
     grant_role(user, GlobalRole.TREASURER, by=None, notify=False)
     return user
 
@@ -60,7 +60,7 @@ def test_the_setup_page_itself_stays_reachable(client_for, new_treasurer: User) 
     "role", [GlobalRole.CERTIFICATION_TEAM, GlobalRole.PSC_MEMBER, GlobalRole.TREASURER]
 )
 def test_staff_roles_do_not_act_without_two_factor(role: GlobalRole) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     grant_role(user, role, by=None, notify=False)
     assert not acts_as(user, role)
 
@@ -74,7 +74,7 @@ def test_staff_with_two_factor_get_through(client_for, tom: User) -> None:
 
 
 def test_superusers_need_two_factor_too(client_for) -> None:
-    admin = UserFactory(is_superuser=True, is_staff=True)
+    admin = UserFactory.create(is_superuser=True, is_staff=True)
 
     assert client_for(admin).get("/admin/")["Location"] == "/accounts/2fa/totp/activate/"
 
@@ -87,7 +87,7 @@ def test_organisation_members_and_user_group_reviewers_are_not_forced(
 
 
 def test_logging_in_with_two_factor_asks_for_the_code(client: Client) -> None:
-    user = UserFactory(email="paula.psc@example.org")
+    user = UserFactory.create(email="paula.psc@example.org")
     grant_role(user, GlobalRole.PSC_MEMBER, by=None, notify=False)
     secret = enable_totp(user)
 

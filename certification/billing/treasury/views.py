@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
     HttpRequest,
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certification.accounts.models import User
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import require
 from certification.billing import invoicing, ledger, pricing, queries, statements
 from certification.billing.formatting import pdf_filename
@@ -59,23 +58,15 @@ STATEMENTS_PER_PAGE = 25
 HISTORY_LENGTH = 50
 
 
-def _treasurer(request: HttpRequest, action: str = "treasury.view") -> User:
-    """The signed-in user, if the rule `action` lets them in (rules.py); 403 otherwise."""
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    require(request.user, action)
-    return request.user
-
-
 # --- Overview -----------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What needs the treasurer: revenue, open and overdue invoices, flagged orders, low
     balances."""
-    _treasurer(request)
+    require(request.user, "treasury.view")
     today = timezone.localdate()
     flagged = treasury_queries.flagged_orders()
     return render(
@@ -102,8 +93,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def organisation_list(request: HttpRequest) -> HttpResponse:
-    _treasurer(request)
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(request.user, "treasury.view")
     form = OrganisationSearchForm(request.GET)
     organisations = queries.organisations_with_credits()
     if form.query:
@@ -144,22 +135,22 @@ def _render_account(
 
 @login_required
 @require_GET
-def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    _treasurer(request)
+def organisation_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    require(request.user, "treasury.view")
     return _render_account(request, get_object_or_404(Organisation, slug=slug))
 
 
 @login_required
 @require_POST
-def adjust_credits(request: HttpRequest, slug: str) -> HttpResponse:
-    treasurer = _treasurer(request, "treasury.manage")
+def adjust_credits(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    require(request.user, "treasury.manage")
     organisation = get_object_or_404(Organisation, slug=slug)
     form = AdjustCreditsForm(request.POST)
     if form.is_valid():
         try:
             ledger.adjust_credits(
                 organisation,
-                by=treasurer,
+                by=request.user,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
             )
@@ -181,14 +172,14 @@ def adjust_credits(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def set_allowance(request: HttpRequest, slug: str) -> HttpResponse:
-    treasurer = _treasurer(request, "treasury.manage")
+def set_allowance(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    require(request.user, "treasury.manage")
     organisation = get_object_or_404(Organisation, slug=slug)
     form = AllowanceForm(request.POST)
     if form.is_valid():
         try:
             ledger.set_allowance(
-                organisation, by=treasurer, allowance=form.cleaned_data["allowance"]
+                organisation, by=request.user, allowance=form.cleaned_data["allowance"]
             )
         except CreditError as error:
             form.add_error(None, str(error))
@@ -210,8 +201,8 @@ def set_allowance(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def invoice_list(request: HttpRequest) -> HttpResponse:
-    _treasurer(request)
+def invoice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require(request.user, "treasury.view")
     form = InvoiceSearchForm(request.GET)
     today = timezone.localdate()
     invoices = treasury_queries.find_invoices(show=form.show, query=form.query, today=today)
@@ -270,16 +261,16 @@ def _still_due(invoice: "InvoiceWithPayments") -> Decimal | None:
 
 @login_required
 @require_GET
-def invoice_detail(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    _treasurer(request)
+def invoice_detail(request: AuthenticatedHttpRequest, invoice_id: Any) -> HttpResponse:
+    require(request.user, "treasury.view")
     return _render_invoice(request, _invoice(invoice_id))
 
 
 @login_required
 @require_GET
-def invoice_pdf(request: HttpRequest, invoice_id: Any) -> HttpResponseBase:
+def invoice_pdf(request: AuthenticatedHttpRequest, invoice_id: Any) -> HttpResponseBase:
     """The invoice (or credit note) as issued; not found until its PDF has been rendered."""
-    _treasurer(request)
+    require(request.user, "treasury.view")
     invoice = get_object_or_404(Invoice, public_id=invoice_id)
     if not invoice.has_pdf:
         raise Http404(_("This invoice's PDF is still being prepared: try again in a minute."))
@@ -290,8 +281,8 @@ def invoice_pdf(request: HttpRequest, invoice_id: Any) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def record_payment(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    treasurer = _treasurer(request, "treasury.manage")
+def record_payment(request: AuthenticatedHttpRequest, invoice_id: Any) -> HttpResponse:
+    require(request.user, "treasury.manage")
     invoice = _invoice(invoice_id)
     form = PaymentForm(request.POST)
     if not form.is_valid():
@@ -302,7 +293,7 @@ def record_payment(request: HttpRequest, invoice_id: Any) -> HttpResponse:
             amount=form.cleaned_data["amount"],
             received_on=form.cleaned_data["received_on"],
             reference=form.cleaned_data["reference"].strip(),
-            by=treasurer,
+            by=request.user,
         )
     except InvoiceError as error:
         form.add_error(None, str(error))
@@ -334,10 +325,10 @@ def _payment_message(invoice: "InvoiceWithPayments") -> str:
 
 @login_required
 @require_POST
-def credit_note(request: HttpRequest, invoice_id: Any) -> HttpResponse:
+def credit_note(request: AuthenticatedHttpRequest, invoice_id: Any) -> HttpResponse:
     """Cancel an open invoice with a credit note: the first POST asks for confirmation,
     the second (with `confirm`) issues it."""
-    treasurer = _treasurer(request, "treasury.manage")
+    require(request.user, "treasury.manage")
     invoice = _invoice(invoice_id)
     form = CreditNoteForm(request.POST)
     if not form.is_valid():
@@ -350,7 +341,7 @@ def credit_note(request: HttpRequest, invoice_id: Any) -> HttpResponse:
         )
     try:
         note = invoicing.issue_credit_note(
-            invoice, by=treasurer, reason=form.cleaned_data["reason"]
+            invoice, by=request.user, reason=form.cleaned_data["reason"]
         )
     except InvoiceError as error:
         form.add_error(None, str(error))
@@ -368,11 +359,9 @@ def credit_note(request: HttpRequest, invoice_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def statement_list(request: HttpRequest) -> HttpResponse:
+def statement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a camt.053 statement (its credits are matched to invoices) and the uploads."""
-    treasurer = _treasurer(
-        request, "treasury.manage" if request.method == "POST" else "treasury.view"
-    )
+    require(request.user, "treasury.manage" if request.method == "POST" else "treasury.view")
     form = StatementUploadForm()
     if request.method == "POST":
         form = StatementUploadForm(request.POST, request.FILES)
@@ -380,7 +369,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 statement = statements.import_statement(
-                    upload.read(), name=upload.name, by=treasurer
+                    upload.read(), name=upload.name, by=request.user
                 )
             except statements.StatementError as error:
                 form.add_error("file", str(error))
@@ -461,9 +450,9 @@ def _report_item(item: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What matching the statement found, section by section."""
-    _treasurer(request)
+    require(request.user, "treasury.view")
     statement = get_object_or_404(BankStatement.objects.select_related("uploaded_by"), pk=pk)
     report = statement.report or {}
     sections = [
@@ -496,9 +485,9 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, kind: str) -> HttpResponseBase:
+def export(request: AuthenticatedHttpRequest, kind: str) -> HttpResponseBase:
     """invoices.csv, payments.csv or ledger.csv, optionally for one year (`?year=2026`)."""
-    _treasurer(request)
+    require(request.user, "treasury.view")
     if kind not in EXPORTS:
         raise Http404
     year_text = request.GET.get("year", "").strip()

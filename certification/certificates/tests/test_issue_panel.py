@@ -296,10 +296,10 @@ def test_managers_see_the_panel_like_owners(
 def test_the_course_page_shows_the_panel_and_actions_come_back_to_it(
     client_for, alice: User, course: Course, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from certification.training import views_courses
+    from certification.training.views import courses as course_views
 
     # certificates.apps registers the panel at start-up; here it is registered explicitly.
-    monkeypatch.setattr(views_courses, "course_page_panels", [course_page_panel])
+    monkeypatch.setattr(course_views, "course_page_panels", [course_page_panel])
     [certificate] = issue(course, attendees_of(course)[:1], by=alice)
     delivered(certificate)
     course_page = f"/dashboard/organisations/geoskolan/courses/{course.public_id}/"

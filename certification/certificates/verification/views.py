@@ -180,7 +180,7 @@ def describe(certificate: Certificate, *, organisation_slug: str) -> Verificatio
         country_name=str(countries.name(country)) if country else "",
         trainers=list(printed.get("trainers") or []),
         organisation=printed.get("organisation", ""),
-        organisation_path=reverse("organisation_public", args=[organisation_slug])
+        organisation_path=reverse("directory:organisation_public", args=[organisation_slug])
         if organisation_slug
         else "",
         issued_at=certificate.issued_at,

@@ -21,7 +21,7 @@ def _cache_on(settings) -> None:
 def test_an_anonymous_visitor_gets_the_page_from_the_cache(
     client: Client, alice_org: Organisation, django_assert_num_queries
 ) -> None:
-    CourseFactory(organisation=alice_org, course_type__title="QGIS basics")
+    CourseFactory.create(organisation=alice_org, course_type__title="QGIS basics")
     first = client.get("/courses/")
 
     with django_assert_num_queries(0):
@@ -66,7 +66,7 @@ def test_logged_in_people_get_their_own_page(
 
 def test_new_data_shows_when_the_cached_page_expires(client: Client, alice_org) -> None:
     client.get("/courses/")
-    CourseFactory(organisation=alice_org, course_type__title="Brand new course")
+    CourseFactory.create(organisation=alice_org, course_type__title="Brand new course")
 
     stale = client.get("/courses/").content.decode()
     caches["pages"].clear()  # what PUBLIC_PAGE_CACHE_SECONDS later does

@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.test import override_settings
 
@@ -25,6 +26,7 @@ def test_it_sends_only_after_the_transaction_commits(django_capture_on_commit_ca
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.to == ["alice@example.org"]
     assert message.from_email == "QGIS Certification <certification@qgis.org>"
     assert message.subject == "You now have the role “Treasurer”"
@@ -32,6 +34,7 @@ def test_it_sends_only_after_the_transaction_commits(django_capture_on_commit_ca
     assert "http://testserver/accounts/login/" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
+    assert isinstance(html, str)
     assert "<p>Hello Alice,</p>" in html
 
 
@@ -65,7 +68,10 @@ def test_it_escapes_what_people_typed_in_the_html_part(django_capture_on_commit_
             context={**CONTEXT, "name": "<script>alert(1)</script>"},
         )
 
-    html = mail.outbox[0].alternatives[0][0]
+    message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = message.alternatives[0][0]
+    assert isinstance(html, str)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
 

@@ -28,8 +28,8 @@ def test_it_creates_an_account_for_every_role_quickly() -> None:
 
     for role in GlobalRole:
         assert any(has_role(user, role) for user in User.objects.all()), role
-    for role in Membership.Role:
-        assert Membership.objects.filter(role=role).exists(), role
+    for member_role in Membership.Role:
+        assert Membership.objects.filter(role=member_role).exists(), member_role
     assert User.objects.filter(is_superuser=True).exists()
     assert Organisation.objects.certified().count() >= 3
     assert Organisation.objects.filter(status=Organisation.Status.APPLICANT).exists()

@@ -107,7 +107,9 @@ def pixel_at(page: Page, selector: str, latitude: float, longitude: float) -> tu
     image = Image.open(io.BytesIO(page.locator(selector).screenshot())).convert("RGB")
     assert 0 <= x < image.width, (latitude, longitude, x)
     assert 0 <= y < image.height, (latitude, longitude, y)
-    return image.getpixel((round(x), round(y)))
+    pixel = image.getpixel((round(x), round(y)))
+    assert isinstance(pixel, tuple)  # an RGB image has three channels
+    return pixel
 
 
 def assert_colour(found: tuple[int, ...], expected: tuple[int, int, int], place: str) -> None:
@@ -119,21 +121,21 @@ def assert_colour(found: tuple[int, ...], expected: tuple[int, int, int], place:
 
 @pytest.fixture
 def centres(alice_org: Organisation, carol_org: Organisation) -> dict[str, TrainingCentre]:
-    uppsala = TrainingCentreFactory(
+    uppsala = TrainingCentreFactory.create(
         organisation=alice_org,
         name="Geoskolan Uppsala",
         city="Uppsala",
         latitude=Decimal("59.858600"),
         longitude=Decimal("17.638900"),
     )
-    malmo = TrainingCentreFactory(
+    malmo = TrainingCentreFactory.create(
         organisation=alice_org,
         name="Geoskolan Malmö",
         city="Malmö",
         latitude=Decimal("55.604981"),
         longitude=Decimal("13.003822"),
     )
-    london = TrainingCentreFactory(
+    london = TrainingCentreFactory.create(
         organisation=carol_org,
         name="Carto Lab Shoreditch",
         city="London",
@@ -141,7 +143,7 @@ def centres(alice_org: Organisation, carol_org: Organisation) -> dict[str, Train
         latitude=Decimal("51.526500"),
         longitude=Decimal("-0.078400"),
     )
-    CourseFactory(
+    CourseFactory.create(
         organisation=alice_org,
         training_centre=uppsala,
         course_type__title="QGIS för kommuner",
@@ -172,7 +174,7 @@ def test_a_visitor_finds_the_centres_on_the_map_and_opens_one(
     marker.click()
     popup = the_map.locator(".leaflet-popup-content")
     expect(popup.get_by_role("link", name="Geoskolan AB")).to_have_attribute(
-        "href", reverse("organisation_public", args=["geoskolan"])
+        "href", reverse("directory:organisation_public", args=["geoskolan"])
     )
     expect(popup).to_contain_text("Geoskolan Uppsala, Uppsala")
     expect(popup.get_by_role("link", name="QGIS för kommuner")).to_be_visible()
@@ -209,12 +211,12 @@ def test_a_cluster_of_centres_zooms_in_when_pressed(
     page: Page, alice_org: Organisation, carol_org: Organisation
 ) -> None:
     for number in range(12):
-        TrainingCentreFactory(
+        TrainingCentreFactory.create(
             organisation=alice_org,
             name=f"Geoskolan {number}",
             latitude=Decimal("59.33") + Decimal(number) / 1000,
         )
-    TrainingCentreFactory(
+    TrainingCentreFactory.create(
         organisation=carol_org,
         city="London",
         country="GB",
@@ -243,7 +245,7 @@ def test_an_organisation_page_maps_only_its_own_centres(
     page: Page, centres: dict[str, TrainingCentre]
 ) -> None:
     problems = PageProblems(page)
-    page.goto(reverse("organisation_public", args=["geoskolan"]))
+    page.goto(reverse("directory:organisation_public", args=["geoskolan"]))
 
     the_map = wait_for_map(page, "ready")
     expect(the_map).to_have_class(re.compile(r"\bmap-small\b"))
@@ -334,7 +336,7 @@ def test_an_owner_places_a_new_training_centre_with_the_map(
 ) -> None:
     problems = PageProblems(page)
     log_in(page, alice)
-    page.goto(reverse("training_centre_create", args=[alice_org.slug]))
+    page.goto(reverse("training:training_centre_create", args=[alice_org.slug]))
     picker = page.get_by_role("region", name="Map to pick the place of the training centre")
     expect(picker).to_be_visible()
     expect(picker).to_have_attribute("data-map-shaded", "")  # the outlines are drawn

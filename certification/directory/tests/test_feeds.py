@@ -33,13 +33,13 @@ def in_days(days: int) -> datetime.date:
 
 
 def course_of(organisation: Organisation, title: str, **fields: object) -> Course:
-    course_type = CourseTypeFactory(
+    course_type = CourseTypeFactory.create(
         organisation=organisation, title=title, status="approved", hours=14
     )
-    return CourseFactory(organisation=organisation, course_type=course_type, **fields)
+    return CourseFactory.create(organisation=organisation, course_type=course_type, **fields)
 
 
-def events(client: Client, query: str = "") -> list[icalendar.Event]:
+def events(client: Client, query: str = "") -> list[icalendar.Component]:
     response = client.get(ICS + query)
     assert response.status_code == 200
     return list(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
@@ -77,7 +77,7 @@ def catalogue(alice_org, carol_org) -> dict[str, Course]:
             "Cartography",
             starts_on=in_days(40),
             language="en",
-            training_centre=TrainingCentreFactory(
+            training_centre=TrainingCentreFactory.create(
                 organisation=carol_org, name="London centre", city="London", country="GB"
             ),
         ),
@@ -96,10 +96,10 @@ def catalogue(alice_org, carol_org) -> dict[str, Course]:
 
 def test_the_calendar_has_one_all_day_event_per_course(client: Client, alice_org) -> None:
     trainers = [
-        TrainerFactory(organisation=alice_org, name="Bob Berg"),
-        TrainerFactory(organisation=alice_org, name="Anna Ek"),
+        TrainerFactory.create(organisation=alice_org, name="Bob Berg"),
+        TrainerFactory.create(organisation=alice_org, name="Anna Ek"),
     ]
-    centre = TrainingCentreFactory(
+    centre = TrainingCentreFactory.create(
         organisation=alice_org,
         name="Geoskolan Stockholm",
         address="Drottninggatan 12\n111 51 Stockholm",
@@ -141,7 +141,7 @@ def test_the_calendar_has_one_all_day_event_per_course(client: Client, alice_org
         == "Geoskolan Stockholm, Drottninggatan 12, 111 51 Stockholm, Stockholm, Sweden"
     )
     assert event["URL"] == page_url(course)
-    assert event["DESCRIPTION"].splitlines() == [
+    assert str(event["DESCRIPTION"]).splitlines() == [
         "Organisation: Geoskolan AB",
         "Language: Swedish",
         "14 hours",
@@ -187,7 +187,7 @@ def test_text_is_escaped_in_the_calendar(client: Client, alice_org) -> None:
 
 def test_long_lines_are_folded_at_75_octets_and_unfold_back(client: Client, alice_org) -> None:
     trainers = [
-        TrainerFactory(organisation=alice_org, name=f"Åsa Öberg-Ångström {number} 🗺")
+        TrainerFactory.create(organisation=alice_org, name=f"Åsa Öberg-Ångström {number} 🗺")
         for number in range(12)
     ]
     course_of(alice_org, "Kartografi för alla, " * 8, trainers=trainers)
@@ -201,7 +201,7 @@ def test_long_lines_are_folded_at_75_octets_and_unfold_back(client: Client, alic
     [event] = icalendar.Calendar.from_ical(content).walk("VEVENT")
     assert event["SUMMARY"] == "Kartografi för alla, " * 8 + " — Geoskolan AB"
     expected_trainers = ", ".join(sorted(trainer.name for trainer in trainers))
-    assert f"Trainers: {expected_trainers}" in event["DESCRIPTION"].splitlines()
+    assert f"Trainers: {expected_trainers}" in str(event["DESCRIPTION"]).splitlines()
 
 
 def test_folding_keeps_multibyte_characters_and_escapes_whole() -> None:
@@ -230,7 +230,7 @@ def test_the_atom_feed_has_one_entry_per_course(client: Client, alice_org) -> No
         starts_on=datetime.date(2099, 5, 12),
         ends_on=datetime.date(2099, 5, 13),
         language="sv",
-        training_centre=TrainingCentreFactory(
+        training_centre=TrainingCentreFactory.create(
             organisation=alice_org,
             name="Geoskolan Stockholm",
             address="Drottninggatan 12",
@@ -386,10 +386,10 @@ def test_the_feeds_run_the_same_queries_for_ten_times_the_courses(
 ) -> None:
     def add(count: int) -> None:
         for number in range(count):
-            CourseFactory(
+            CourseFactory.create(
                 organisation=alice_org,
                 online=number % 2 == 0,
-                trainers=[TrainerFactory(organisation=alice_org) for _ in range(2)],
+                trainers=[TrainerFactory.create(organisation=alice_org) for _ in range(2)],
             )
 
     add(3)
@@ -427,14 +427,14 @@ def test_the_feeds_are_in_the_language_asked_for(alice_org) -> None:
     [event] = events(swedish)
     [entry] = entries(swedish)
 
-    assert "Engelska" in event["DESCRIPTION"]  # the course's language, named in Swedish
+    assert "Engelska" in str(event["DESCRIPTION"])  # the course's language, named in Swedish
     assert "Engelska" in entry.summary
 
 
 def test_an_organisation_without_upcoming_courses_has_an_empty_calendar(
     client: Client, alice_org
 ) -> None:
-    OrganisationFactory(slug="empty-org")
+    OrganisationFactory.create(slug="empty-org")
     response = client.get(ICS + "?organisation=empty-org")
 
     calendar = icalendar.Calendar.from_ical(response.content)

@@ -85,7 +85,7 @@ def test_an_unknown_organisation_is_a_404(client: Client) -> None:
 
 
 def test_it_shows_only_approved_course_types(client: Client, alice_org, carol_org) -> None:
-    CourseTypeFactory(
+    CourseTypeFactory.create(
         organisation=alice_org,
         title="QGIS for beginners",
         status=CourseType.Status.APPROVED,
@@ -95,8 +95,10 @@ def test_it_shows_only_approved_course_types(client: Client, alice_org, carol_or
         languages=["sv", "en"],
     )
     for status in ["draft", "proposed", "rejected", "retired"]:
-        CourseTypeFactory(organisation=alice_org, title=f"Secret {status} course", status=status)
-    CourseTypeFactory(organisation=carol_org, title="Carol's course", status="approved")
+        CourseTypeFactory.create(
+            organisation=alice_org, title=f"Secret {status} course", status=status
+        )
+    CourseTypeFactory.create(organisation=carol_org, title="Carol's course", status="approved")
 
     content = client.get(URL).content.decode()
 
@@ -169,7 +171,7 @@ def test_user_content_is_escaped(client: Client, alice_org) -> None:
     alice_org.address = "<script>alert('address')</script>"
     alice_org.save()
     add_contribution(alice_org, description="<img src=x onerror=alert(1)>")
-    CourseTypeFactory(organisation=alice_org, status="approved", title="<b>Bold</b>")
+    CourseTypeFactory.create(organisation=alice_org, status="approved", title="<b>Bold</b>")
 
     content = client.get(URL).content.decode()
 
@@ -187,7 +189,7 @@ def test_it_says_so_when_there_is_nothing_to_show_yet(client: Client, alice_org)
 
 
 def test_members_see_the_same_public_page(client_for, alice, alice_org) -> None:
-    CourseTypeFactory(organisation=alice_org, title="Hidden draft", status="draft")
+    CourseTypeFactory.create(organisation=alice_org, title="Hidden draft", status="draft")
 
     response = client_for(alice).get(URL)
 
@@ -200,8 +202,8 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(
 ) -> None:
     def add(count: int) -> None:
         for number in range(count):
-            CourseTypeFactory(organisation=alice_org, status="approved", languages=["sv"])
-            CourseFactory(organisation=alice_org, course_type__title=f"Course {number}")
+            CourseTypeFactory.create(organisation=alice_org, status="approved", languages=["sv"])
+            CourseFactory.create(organisation=alice_org, course_type__title=f"Course {number}")
             add_contribution(
                 alice_org,
                 category=Contribution.Category.values[number % len(Contribution.Category.values)],

@@ -28,7 +28,7 @@ GEOJSON = "/organisations/map.geojson"
 
 
 def centre(organisation: Organisation, city: str, country: str, lat: str, lon: str):
-    return TrainingCentreFactory(
+    return TrainingCentreFactory.create(
         organisation=organisation,
         name=f"{city} centre",
         city=city,
@@ -41,13 +41,13 @@ def centre(organisation: Organisation, city: str, country: str, lat: str, lon: s
 @pytest.fixture
 def world(db) -> dict[str, Organisation]:
     """Certified organisations in Sweden and Germany, and three that must never show."""
-    sweden = OrganisationFactory(legal_name="Geoskolan AB", slug="geoskolan", country="SE")
+    sweden = OrganisationFactory.create(legal_name="Geoskolan AB", slug="geoskolan", country="SE")
     centre(sweden, "Göteborg", "SE", "57.708870", "11.974560")
-    germany = OrganisationFactory(legal_name="Karten GmbH", slug="karten", country="DE")
+    germany = OrganisationFactory.create(legal_name="Karten GmbH", slug="karten", country="DE")
     centre(germany, "Berlin", "DE", "52.520008", "13.404954")
     hidden = {}
     for status in ("suspended", "archived", "applicant"):
-        organisation = OrganisationFactory(
+        organisation = OrganisationFactory.create(
             legal_name=f"Hidden {status}", slug=f"hidden-{status}", country="SE", status=status
         )
         centre(organisation, "Malmö", "SE", "55.604981", "13.003822")
@@ -84,13 +84,13 @@ def test_the_list_filters(client: Client, world, query, shown, not_shown) -> Non
 
 
 def test_the_list_filters_by_course_language_and_words(client: Client, world) -> None:
-    CourseTypeFactory(
+    CourseTypeFactory.create(
         organisation=world["germany"],
         title="Fernerkundung mit QGIS",
         languages=["de"],
         status="approved",
     )
-    CourseTypeFactory(organisation=world["sweden"], title="QGIS grund", languages=["sv"])
+    CourseTypeFactory.create(organisation=world["sweden"], title="QGIS grund", languages=["sv"])
 
     by_language = client.get("/organisations/", {"language": "de"}).content.decode()
     by_words = client.get("/organisations/", {"words": "fernerkundung"}).content.decode()
@@ -177,7 +177,7 @@ def test_the_geojson_costs_the_same_few_queries_with_ten_times_the_data(
     with django_assert_num_queries(2):
         client.get(GEOJSON)
     for number in range(20):
-        organisation = OrganisationFactory()
+        organisation = OrganisationFactory.create()
         centre(organisation, f"City {number}", "SE", "59.3", "18.0")
 
     with django_assert_num_queries(2):
@@ -188,8 +188,8 @@ def test_the_geojson_costs_the_same_few_queries_with_ten_times_the_data(
 
 def test_a_popup_shows_the_organisation_and_its_next_courses_there(client: Client, world) -> None:
     here = world["sweden"].training_centres.get()
-    public = CourseFactory(organisation=world["sweden"], training_centre=here)
-    CourseFactory(organisation=world["sweden"], training_centre=here, is_public=False)
+    public = CourseFactory.create(organisation=world["sweden"], training_centre=here)
+    CourseFactory.create(organisation=world["sweden"], training_centre=here, is_public=False)
 
     response = client.get(f"/organisations/map/centres/{here.public_id}/")
 
@@ -212,15 +212,17 @@ def test_no_popup_for_a_centre_of_a_suspended_organisation(client: Client, world
 def test_courses_lists_upcoming_public_courses_of_certified_organisations(
     client: Client, world
 ) -> None:
-    shown = CourseFactory(organisation=world["sweden"], course_type__title="QGIS basics")
-    CourseFactory(organisation=world["sweden"], course_type__title="Private one", is_public=False)
-    CourseFactory(
+    shown = CourseFactory.create(organisation=world["sweden"], course_type__title="QGIS basics")
+    CourseFactory.create(
+        organisation=world["sweden"], course_type__title="Private one", is_public=False
+    )
+    CourseFactory.create(
         organisation=world["sweden"],
         course_type__title="Long ago",
         starts_on=datetime.date(2020, 1, 1),
         ends_on=datetime.date(2020, 1, 2),
     )
-    CourseFactory(organisation=world["suspended"], course_type__title="Suspended one")
+    CourseFactory.create(organisation=world["suspended"], course_type__title="Suspended one")
 
     content = client.get("/courses/").content.decode()
 
@@ -234,9 +236,11 @@ def test_courses_filter_by_country_language_mode_dates_organisation_and_words(
 ) -> None:
     today = timezone.localdate()
     sweden, germany = world["sweden"], world["germany"]
-    CourseFactory(organisation=sweden, language="sv", course_type__title="Kartor")
-    CourseFactory(organisation=sweden, online=True, language="en", course_type__title="Webinar")
-    CourseFactory(
+    CourseFactory.create(organisation=sweden, language="sv", course_type__title="Kartor")
+    CourseFactory.create(
+        organisation=sweden, online=True, language="en", course_type__title="Webinar"
+    )
+    CourseFactory.create(
         organisation=germany,
         training_centre=germany.training_centres.get(),
         language="de",
@@ -262,14 +266,14 @@ def test_courses_filter_by_country_language_mode_dates_organisation_and_words(
 def test_courses_cost_the_same_queries_with_ten_times_the_data(
     client: Client, world, django_assert_max_num_queries
 ) -> None:
-    trainer = TrainerFactory(organisation=world["sweden"])
+    trainer = TrainerFactory.create(organisation=world["sweden"])
     for _ in range(3):
-        CourseFactory(organisation=world["sweden"], trainers=[trainer])
+        CourseFactory.create(organisation=world["sweden"], trainers=[trainer])
     client.get("/courses/")
     with django_assert_max_num_queries(50) as few:
         client.get("/courses/")
     for _ in range(27):
-        CourseFactory(organisation=world["sweden"], trainers=[trainer])
+        CourseFactory.create(organisation=world["sweden"], trainers=[trainer])
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/courses/")
@@ -278,8 +282,8 @@ def test_courses_cost_the_same_queries_with_ten_times_the_data(
 
 
 def test_the_course_page_has_what_a_learner_needs(client: Client, world) -> None:
-    trainer = TrainerFactory(organisation=world["sweden"], name="Bob Berg")
-    course = CourseFactory(
+    trainer = TrainerFactory.create(organisation=world["sweden"], name="Bob Berg")
+    course = CourseFactory.create(
         organisation=world["sweden"],
         trainers=[trainer],
         registration_url="https://geoskolan.example/anmalan",
@@ -290,6 +294,7 @@ def test_the_course_page_has_what_a_learner_needs(client: Client, world) -> None
 
     content = client.get(f"/courses/{course.public_id}/").content.decode()
 
+    assert course.training_centre is not None
     for expected in (
         "QGIS basics",
         "Geoskolan AB",
@@ -307,9 +312,9 @@ def test_a_private_course_or_one_of_a_suspended_organisation_is_not_found(
     client: Client, world, case: str
 ) -> None:
     if case == "private":
-        course = CourseFactory(organisation=world["sweden"], is_public=False)
+        course = CourseFactory.create(organisation=world["sweden"], is_public=False)
     else:
-        course = CourseFactory(organisation=world["suspended"])
+        course = CourseFactory.create(organisation=world["suspended"])
 
     assert client.get(f"/courses/{course.public_id}/").status_code == 404
 
@@ -318,7 +323,7 @@ def test_a_private_course_or_one_of_a_suspended_organisation_is_not_found(
 
 
 def test_home_shows_the_map_the_next_courses_and_the_verify_box(client: Client, world) -> None:
-    course = CourseFactory(organisation=world["sweden"], course_type__title="QGIS basics")
+    course = CourseFactory.create(organisation=world["sweden"], course_type__title="QGIS basics")
 
     content = client.get("/").content.decode()
 
@@ -331,12 +336,12 @@ def test_home_shows_the_map_the_next_courses_and_the_verify_box(client: Client, 
 def test_home_costs_the_same_queries_with_more_courses(
     client: Client, world, django_assert_max_num_queries
 ) -> None:
-    CourseFactory(organisation=world["sweden"])
+    CourseFactory.create(organisation=world["sweden"])
     client.get("/")
     with django_assert_max_num_queries(50) as few:
         client.get("/")
     for _ in range(10):
-        CourseFactory(organisation=world["germany"])
+        CourseFactory.create(organisation=world["germany"])
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/")
@@ -345,8 +350,8 @@ def test_home_costs_the_same_queries_with_more_courses(
 def test_the_organisation_page_lists_its_centres_and_upcoming_public_courses(
     client: Client, world
 ) -> None:
-    public = CourseFactory(organisation=world["sweden"], course_type__title="QGIS basics")
-    private = CourseFactory(organisation=world["sweden"], is_public=False)
+    public = CourseFactory.create(organisation=world["sweden"], course_type__title="QGIS basics")
+    private = CourseFactory.create(organisation=world["sweden"], is_public=False)
 
     content = client.get("/organisations/geoskolan/").content.decode()
 

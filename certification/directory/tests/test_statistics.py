@@ -32,7 +32,9 @@ URL = "/statistics/"
 
 
 def certificate_issued_in(year: int, course: Course, **fields: object) -> Certificate:
-    certificate = CertificateFactory(attendee=AttendeeFactory(course=course), **fields)
+    certificate = CertificateFactory.create(
+        attendee=AttendeeFactory.create(course=course), **fields
+    )
     Certificate.objects.filter(pk=certificate.pk).update(
         issued_at=datetime.datetime(year, 6, 15, 12, 0, tzinfo=datetime.UTC)
     )
@@ -40,7 +42,7 @@ def certificate_issued_in(year: int, course: Course, **fields: object) -> Certif
 
 
 def course_in(year: int, organisation: Organisation, **fields: object) -> Course:
-    return CourseFactory(
+    return CourseFactory.create(
         organisation=organisation,
         starts_on=datetime.date(year, 9, 1),
         ends_on=datetime.date(year, 9, 2),
@@ -68,10 +70,10 @@ def table_rows(content: str, caption: str) -> list[tuple[str, str]]:
 
 
 def test_it_counts_certified_organisations_per_country(client: Client, alice_org, carol_org):
-    OrganisationFactory(legal_name="Kartbyrån", country="SE")
-    OrganisationFactory(legal_name="Suspended AB", country="SE", status="suspended")
-    OrganisationFactory(legal_name="Archived GmbH", country="DE", status="archived")
-    OrganisationFactory(legal_name="Applicant SA", country="FR", status="applicant")
+    OrganisationFactory.create(legal_name="Kartbyrån", country="SE")
+    OrganisationFactory.create(legal_name="Suspended AB", country="SE", status="suspended")
+    OrganisationFactory.create(legal_name="Archived GmbH", country="DE", status="archived")
+    OrganisationFactory.create(legal_name="Applicant SA", country="FR", status="applicant")
 
     figures = compute_statistics()
 
@@ -256,7 +258,7 @@ def test_country_names_are_in_the_visitors_language(alice_org, carol_org) -> Non
 def test_the_figures_are_cached_for_ten_minutes(alice_org, carol_org) -> None:
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         assert public_statistics().organisations == 2
-        OrganisationFactory(country="SE")
+        OrganisationFactory.create(country="SE")
 
         traveller.shift(datetime.timedelta(minutes=9))
         assert public_statistics().organisations == 2
@@ -270,7 +272,9 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(
 ) -> None:
     def add(count: int) -> None:
         for number in range(count):
-            organisation = OrganisationFactory(country=["SE", "NO", "DK", "FI", "DE"][number % 5])
+            organisation = OrganisationFactory.create(
+                country=["SE", "NO", "DK", "FI", "DE"][number % 5]
+            )
             course = course_in(2020 + number % 7, organisation, is_public=number % 2 == 0)
             certificate_issued_in(2020 + number % 5, course)
             pay(organisation, "20.00")

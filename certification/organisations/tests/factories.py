@@ -1,28 +1,29 @@
-import factory
 from django.utils import timezone
+from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
+from factory.django import DjangoModelFactory
 
 from certification.accounts.tests.factories import UserFactory
 from certification.organisations.models import Membership, Organisation
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
-    legal_name = factory.Sequence(lambda n: f"Training Organisation {n}")
-    slug = factory.Sequence(lambda n: f"training-organisation-{n}")
+    legal_name = Sequence(lambda n: f"Training Organisation {n}")
+    slug = Sequence(lambda n: f"training-organisation-{n}")
     country = "SE"
     address = "Storgatan 1\n111 22 Stockholm"
     website = "https://example.org"
-    contact_email = factory.LazyAttribute(lambda o: f"info@{o.slug}.example.org")
+    contact_email = LazyAttribute(lambda o: f"info@{o.slug}.example.org")
     status = Organisation.Status.CERTIFIED
-    certified_at = factory.LazyFunction(timezone.now)
+    certified_at = LazyFunction(timezone.now)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
-    user = factory.SubFactory(UserFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
+    user = SubFactory(UserFactory)
+    organisation = SubFactory(OrganisationFactory)
     role = Membership.Role.OWNER

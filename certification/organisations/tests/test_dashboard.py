@@ -34,8 +34,8 @@ def test_it_runs_the_same_queries_for_one_or_many_organisations(
     client = client_for(alice)
     client.get("/dashboard/")  # warm up the session
     for _ in range(10):
-        MembershipFactory(
-            user=alice, organisation=OrganisationFactory(), role=Membership.Role.MANAGER
+        MembershipFactory.create(
+            user=alice, organisation=OrganisationFactory.create(), role=Membership.Role.MANAGER
         )
 
     with django_assert_max_num_queries(6):

@@ -26,7 +26,7 @@ def cancel_url(invitation: MembershipInvitation) -> str:
 
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
-    return MembershipFactory(
+    return MembershipFactory.create(
         user__email="maria@example.org",
         user__name="Maria Manager",
         organisation=alice_org,
@@ -286,7 +286,7 @@ def test_the_last_owner_cannot_be_removed(client_for, alice: User) -> None:
 def test_an_owner_who_leaves_goes_back_to_the_dashboard(
     client_for, alice: User, alice_org: Organisation
 ) -> None:
-    MembershipFactory(organisation=alice_org, role=Membership.Role.OWNER)
+    MembershipFactory.create(organisation=alice_org, role=Membership.Role.OWNER)
 
     response = client_for(alice).post(remove_url(Membership.objects.get(user=alice)))
 

@@ -97,7 +97,7 @@ def test_the_owner_gets_links_to_every_page(client_for, alice: User) -> None:
 def test_a_manager_edits_the_profile_but_does_not_manage_members(
     client_for, alice_org: Organisation
 ) -> None:
-    manager = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER).user
+    manager = MembershipFactory.create(organisation=alice_org, role=Membership.Role.MANAGER).user
 
     content = client_for(manager).get(URL).content.decode()
 

@@ -4,7 +4,17 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-import factory
+from factory.declarations import (
+    LazyAttribute,
+    LazyFunction,
+    Maybe,
+    SelfAttribute,
+    Sequence,
+    SubFactory,
+    Trait,
+)
+from factory.django import DjangoModelFactory, FileField
+from factory.helpers import post_generation
 
 from certification.organisations.tests.factories import OrganisationFactory
 from certification.training.models import (
@@ -19,38 +29,38 @@ from certification.training.models import (
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-class CourseTypeFactory(factory.django.DjangoModelFactory):
+class CourseTypeFactory(DjangoModelFactory[CourseType]):
     """A draft course type; pass `application=` to add it to an application as well."""
 
     class Meta:
         model = CourseType
         skip_postgeneration_save = True
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    title = factory.Sequence(lambda n: f"QGIS course {n}")
+    organisation = SubFactory(OrganisationFactory)
+    title = Sequence(lambda n: f"QGIS course {n}")
     description = "Maps, layers and styles."
     learning_outcomes = "Load data\nStyle layers\nPrint a map"
     hours = 14
     qgis_version = "3.40 LTR"
-    languages = factory.LazyFunction(lambda: ["sv", "en"])
+    languages = LazyFunction(lambda: ["sv", "en"])
     status = CourseType.Status.DRAFT
 
-    @factory.post_generation
+    @post_generation  # type: ignore[untyped-decorator]  # factory_boy does not type it
     def application(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted is not None:
             extracted.course_types.add(self)
 
 
-class CourseMaterialFactory(factory.django.DjangoModelFactory):
-    """Uploaded slides (a small PDF); `CourseMaterialFactory(link=True)` is a link to exercises."""
+class CourseMaterialFactory(DjangoModelFactory[CourseMaterial]):
+    """Uploaded slides (a small PDF); `CourseMaterialFactory.create(link=True)` is a link to exercises."""
 
     class Meta:
         model = CourseMaterial
 
     class Params:
-        link = factory.Trait(
+        link = Trait(
             kind=CourseMaterial.Kind.EXERCISE,
-            title=factory.Sequence(lambda n: f"Exercise {n}"),
+            title=Sequence(lambda n: f"Exercise {n}"),
             file="",
             original_name="",
             file_type="",
@@ -58,10 +68,10 @@ class CourseMaterialFactory(factory.django.DjangoModelFactory):
             url="https://example.org/exercises",
         )
 
-    course_type = factory.SubFactory(CourseTypeFactory)
+    course_type = SubFactory(CourseTypeFactory)
     kind = CourseMaterial.Kind.LECTURE
-    title = factory.Sequence(lambda n: f"Slides, day {n}")
-    file = factory.django.FileField(data=PDF, filename="slides.pdf")
+    title = Sequence(lambda n: f"Slides, day {n}")
+    file = FileField(data=PDF, filename="slides.pdf")
     original_name = "slides.pdf"
     file_type = "pdf"
     size = len(PDF)
@@ -70,12 +80,12 @@ class CourseMaterialFactory(factory.django.DjangoModelFactory):
 # --- Training centres, trainers, courses and attendees -------------------------------------
 
 
-class TrainingCentreFactory(factory.django.DjangoModelFactory):
+class TrainingCentreFactory(DjangoModelFactory[TrainingCentre]):
     class Meta:
         model = TrainingCentre
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    name = factory.Sequence(lambda n: f"Training centre {n}")
+    organisation = SubFactory(OrganisationFactory)
+    name = Sequence(lambda n: f"Training centre {n}")
     address = "Drottninggatan 12"
     city = "Stockholm"
     country = "SE"
@@ -83,57 +93,57 @@ class TrainingCentreFactory(factory.django.DjangoModelFactory):
     longitude = Decimal("18.064900")
 
 
-class TrainerFactory(factory.django.DjangoModelFactory):
+class TrainerFactory(DjangoModelFactory[Trainer]):
     class Meta:
         model = Trainer
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    name = factory.Sequence(lambda n: f"Trainer {n}")
-    email = factory.Sequence(lambda n: f"trainer{n}@example.org")
+    organisation = SubFactory(OrganisationFactory)
+    name = Sequence(lambda n: f"Trainer {n}")
+    email = Sequence(lambda n: f"trainer{n}@example.org")
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
+class CourseFactory(DjangoModelFactory[Course]):
     """An upcoming two-day public course of an approved type, at a training centre.
 
-    `CourseFactory(trainers=[trainer])` sets its trainers; `online=True` drops the centre.
+    `CourseFactory.create(trainers=[trainer])` sets its trainers; `online=True` drops the centre.
     """
 
     class Meta:
         model = Course
         skip_postgeneration_save = True
 
-    organisation = factory.SubFactory(OrganisationFactory)
-    course_type = factory.SubFactory(
+    organisation = SubFactory(OrganisationFactory)
+    course_type = SubFactory(
         CourseTypeFactory,
-        organisation=factory.SelfAttribute("..organisation"),
+        organisation=SelfAttribute("..organisation"),
         status=CourseType.Status.APPROVED,
     )
-    starts_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
-    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=1))
+    starts_on = LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+    ends_on = LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=1))
     language = "sv"
     online = False
-    training_centre = factory.Maybe(
+    training_centre = Maybe(
         "online",
         yes_declaration=None,
-        no_declaration=factory.SubFactory(
-            TrainingCentreFactory, organisation=factory.SelfAttribute("..organisation")
+        no_declaration=SubFactory(
+            TrainingCentreFactory, organisation=SelfAttribute("..organisation")
         ),
     )
     is_public = True
 
-    @factory.post_generation
+    @post_generation  # type: ignore[untyped-decorator]  # factory_boy does not type it
     def trainers(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             self.trainers.set(extracted)
 
 
-class AttendeeFactory(factory.django.DjangoModelFactory):
+class AttendeeFactory(DjangoModelFactory[Attendee]):
     class Meta:
         model = Attendee
 
-    course = factory.SubFactory(CourseFactory)
-    name = factory.Sequence(lambda n: f"Attendee Number {n}")
-    email = factory.Sequence(lambda n: f"attendee{n}@example.org")
+    course = SubFactory(CourseFactory)
+    name = Sequence(lambda n: f"Attendee Number {n}")
+    email = Sequence(lambda n: f"attendee{n}@example.org")
 
 
 def give_certificate(attendee: Attendee, *, status: str = "valid", kind: str = "completion") -> Any:

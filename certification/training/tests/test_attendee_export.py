@@ -1,5 +1,6 @@
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -37,8 +38,9 @@ def csv_rows(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
-def xlsx_rows(content: bytes) -> list[list[str]]:
+def xlsx_rows(content: bytes) -> list[list[Any]]:
     sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
     return [
         ["" if value is None else value for value in row]
         for row in sheet.iter_rows(values_only=True)
@@ -52,9 +54,9 @@ def same_rows(rows: list[list[str]], wanted: list[list[str]]) -> bool:
 
 @pytest.fixture
 def course(alice_org: Organisation) -> Course:
-    return CourseFactory(
+    return CourseFactory.create(
         organisation=alice_org,
-        course_type=CourseTypeFactory(
+        course_type=CourseTypeFactory.create(
             organisation=alice_org, title="QGIS för nybörjare", status="approved"
         ),
     )
@@ -62,14 +64,14 @@ def course(alice_org: Organisation) -> Course:
 
 @pytest.fixture
 def attendees(course: Course) -> dict:
-    anna = AttendeeFactory(course=course, name="Anna Åberg", email="anna@example.org")
-    bo = AttendeeFactory(course=course, name="Bo Berg", email="bo@example.org")
-    formula = AttendeeFactory(
+    anna = AttendeeFactory.create(course=course, name="Anna Åberg", email="anna@example.org")
+    bo = AttendeeFactory.create(course=course, name="Bo Berg", email="bo@example.org")
+    formula = AttendeeFactory.create(
         course=course, name='=HYPERLINK("http://evil")', email="c@example.org"
     )
-    AttendeeFactory(course=course, name="+46 Dahl", email="d@example.org")
-    AttendeeFactory(course=course, name="-Eve", email="e@example.org")
-    AttendeeFactory(course=course, name="@Fia", email="f@example.org")
+    AttendeeFactory.create(course=course, name="+46 Dahl", email="d@example.org")
+    AttendeeFactory.create(course=course, name="-Eve", email="e@example.org")
+    AttendeeFactory.create(course=course, name="@Fia", email="f@example.org")
     return {
         "anna": give_certificate(anna),
         "bo_revoked": give_certificate(bo, status="revoked"),
@@ -138,6 +140,7 @@ def test_the_xlsx_export_parses_back_with_neutralised_cells(
     assert response["Content-Disposition"].endswith('.xlsx"')
     assert same_rows(xlsx_rows(response.content), expected(attendees))
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value)
 
 
@@ -186,7 +189,7 @@ def test_exports_run_the_same_queries_with_ten_times_the_attendees(
 def test_the_trainer_of_the_course_exports_it(
     client_for, bob: User, alice_org: Organisation, course: Course, extension: str
 ) -> None:
-    course.trainers.add(TrainerFactory(organisation=alice_org, user=bob))
+    course.trainers.add(TrainerFactory.create(organisation=alice_org, user=bob))
 
     assert client_for(bob).get(export_url(course, extension)).status_code == 200
 
@@ -223,6 +226,6 @@ def test_exports_refuse_posts(client_for, alice: User, course: Course, extension
 def test_another_organisations_course_is_not_exported(
     client_for, alice: User, carol_org: Organisation
 ) -> None:
-    other = CourseFactory(organisation=carol_org)
+    other = CourseFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(export_url(other, "csv")).status_code == 404

@@ -49,12 +49,12 @@ def signed_rows(content: str) -> str:
 
 @pytest.fixture
 def course(alice_org: Organisation) -> Course:
-    return CourseFactory(organisation=alice_org)
+    return CourseFactory.create(organisation=alice_org)
 
 
 @pytest.fixture
 def bob_trainer(alice_org: Organisation, bob: User) -> Trainer:
-    return TrainerFactory(organisation=alice_org, user=bob)
+    return TrainerFactory.create(organisation=alice_org, user=bob)
 
 
 # --- Reading the file --------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def test_a_file_with_one_bad_row_shows_the_problem_and_imports_nothing(
 def test_duplicates_within_the_file_and_on_the_course_are_shown(
     client_for, alice: User, course: Course
 ) -> None:
-    AttendeeFactory(course=course, email="erik@example.org")
+    AttendeeFactory.create(course=course, email="erik@example.org")
     text = "name,email\nAnna,anna@example.org\nAnna B,Anna@example.org\nErik,erik@example.org\n"
 
     content = client_for(alice).post(upload_url(course), {"file": csv_file(text)}).content.decode()
@@ -308,7 +308,7 @@ def test_tampered_rows_are_refused(client_for, alice: User, course: Course) -> N
 def test_a_preview_is_for_its_own_course_and_person(
     client_for, alice: User, course: Course, alice_org: Organisation, bob: User, bob_trainer
 ) -> None:
-    other = CourseFactory(organisation=alice_org, trainers=[bob_trainer])
+    other = CourseFactory.create(organisation=alice_org, trainers=[bob_trainer])
     course.trainers.add(bob_trainer)
     token = signed_rows(
         client_for(alice).post(upload_url(course), {"file": csv_file(GOOD)}).content.decode()
@@ -326,7 +326,7 @@ def test_a_preview_is_for_its_own_course_and_person(
 def test_rows_are_checked_again_on_confirmation(client_for, alice: User, course: Course) -> None:
     client = client_for(alice)
     token = signed_rows(client.post(upload_url(course), {"file": csv_file(GOOD)}).content.decode())
-    AttendeeFactory(course=course, email="erik@example.org")
+    AttendeeFactory.create(course=course, email="erik@example.org")
 
     response = client.post(confirm_url(course), {"rows": token})
 

@@ -36,29 +36,29 @@ def remove(attendee: Attendee) -> str:
 
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
-    return MembershipFactory(
+    return MembershipFactory.create(
         user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
     ).user
 
 
 @pytest.fixture
 def bob_trainer(alice_org: Organisation, bob: User) -> Trainer:
-    return TrainerFactory(organisation=alice_org, name="Bob Berg", user=bob)
+    return TrainerFactory.create(organisation=alice_org, name="Bob Berg", user=bob)
 
 
 @pytest.fixture
 def course(alice_org: Organisation) -> Course:
-    return CourseFactory(organisation=alice_org)
+    return CourseFactory.create(organisation=alice_org)
 
 
 @pytest.fixture
 def bobs_course(alice_org: Organisation, bob_trainer: Trainer) -> Course:
-    return CourseFactory(organisation=alice_org, trainers=[bob_trainer])
+    return CourseFactory.create(organisation=alice_org, trainers=[bob_trainer])
 
 
 @pytest.fixture
 def anna(course: Course) -> Attendee:
-    return AttendeeFactory(course=course, name="Anna Åberg", email="anna@example.org")
+    return AttendeeFactory.create(course=course, name="Anna Åberg", email="anna@example.org")
 
 
 # --- Adding ----------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_the_same_email_is_on_a_course_once(
 def test_another_course_may_have_the_same_email(
     client_for, alice: User, alice_org, anna: Attendee
 ) -> None:
-    other = CourseFactory(organisation=alice_org)
+    other = CourseFactory.create(organisation=alice_org)
 
     client_for(alice).post(add(other), {"name": "Anna Åberg", "email": "anna@example.org"})
 
@@ -216,7 +216,7 @@ def test_owners_correct_a_name(client_for, alice: User, anna: Attendee) -> None:
 def test_the_trainer_of_the_course_edits_its_attendees(
     client_for, bob: User, bobs_course: Course
 ) -> None:
-    attendee = AttendeeFactory(course=bobs_course)
+    attendee = AttendeeFactory.create(course=bobs_course)
 
     client_for(bob).post(edit(attendee), {"name": "New Name", "email": attendee.email})
 
@@ -227,7 +227,7 @@ def test_the_trainer_of_the_course_edits_its_attendees(
 def test_editing_refuses_an_email_already_on_the_course(
     client_for, alice: User, anna: Attendee
 ) -> None:
-    other = AttendeeFactory(course=anna.course, email="other@example.org")
+    other = AttendeeFactory.create(course=anna.course, email="other@example.org")
 
     response = client_for(alice).post(
         edit(other), {"name": other.name, "email": "Anna@Example.org"}
@@ -271,7 +271,7 @@ def test_carol_may_not_edit_alices_attendees(client_for, carol: User, anna: Atte
 def test_an_attendee_of_another_course_is_not_found(
     client_for, alice: User, alice_org, anna: Attendee
 ) -> None:
-    other = CourseFactory(organisation=alice_org)
+    other = CourseFactory.create(organisation=alice_org)
     url = f"{course_url(other)}attendees/{anna.public_id}/edit/"
 
     assert client_for(alice).get(url).status_code == 404
@@ -312,7 +312,7 @@ def test_an_attendee_with_a_certificate_stays(client_for, alice: User, anna: Att
 def test_the_trainer_of_the_course_removes_attendees(
     client_for, bob: User, bobs_course: Course
 ) -> None:
-    attendee = AttendeeFactory(course=bobs_course)
+    attendee = AttendeeFactory.create(course=bobs_course)
 
     client_for(bob).post(remove(attendee))
 
@@ -339,7 +339,7 @@ def test_anonymous_visitors_may_not_remove_attendees(client: Client, anna: Atten
 def test_the_course_page_offers_edit_and_remove_only_without_a_certificate(
     client_for, alice: User, anna: Attendee
 ) -> None:
-    erik = AttendeeFactory(course=anna.course, name="Erik")
+    erik = AttendeeFactory.create(course=anna.course, name="Erik")
     give_certificate(anna)
 
     content = client_for(alice).get(course_url(anna.course)).content.decode()

@@ -34,14 +34,14 @@ def delete(centre: TrainingCentre) -> str:
 
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
-    return MembershipFactory(
+    return MembershipFactory.create(
         user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
     ).user
 
 
 @pytest.fixture
 def centre(alice_org: Organisation) -> TrainingCentre:
-    return TrainingCentreFactory(organisation=alice_org, name="Geoskolan Stockholm")
+    return TrainingCentreFactory.create(organisation=alice_org, name="Geoskolan Stockholm")
 
 
 # --- The list ------------------------------------------------------------------------------
@@ -50,8 +50,8 @@ def centre(alice_org: Organisation) -> TrainingCentre:
 def test_it_lists_the_training_centres_with_their_courses(
     client_for, alice: User, centre: TrainingCentre, carol_org: Organisation
 ) -> None:
-    CourseFactory(organisation=centre.organisation, training_centre=centre)
-    TrainingCentreFactory(organisation=carol_org, name="Carol's centre")
+    CourseFactory.create(organisation=centre.organisation, training_centre=centre)
+    TrainingCentreFactory.create(organisation=carol_org, name="Carol's centre")
 
     response = client_for(alice).get(LIST)
 
@@ -84,12 +84,12 @@ def test_the_list_runs_the_same_queries_with_ten_times_the_centres(
     client_for, alice: User, alice_org: Organisation, django_assert_max_num_queries
 ) -> None:
     for centre in TrainingCentreFactory.create_batch(2, organisation=alice_org):
-        CourseFactory(organisation=alice_org, training_centre=centre)
+        CourseFactory.create(organisation=alice_org, training_centre=centre)
     client = client_for(alice)
     with django_assert_max_num_queries(50) as few:
         client.get(LIST)
     for centre in TrainingCentreFactory.create_batch(20, organisation=alice_org):
-        CourseFactory(organisation=alice_org, training_centre=centre)
+        CourseFactory.create(organisation=alice_org, training_centre=centre)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(LIST)
 
@@ -253,7 +253,7 @@ def test_a_trainer_may_not_edit_a_training_centre(
 def test_another_organisations_centre_is_not_found(
     client_for, alice: User, carol_org: Organisation
 ) -> None:
-    centre = TrainingCentreFactory(organisation=carol_org)
+    centre = TrainingCentreFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(edit(centre)).status_code == 404
     assert client_for(alice).post(delete(centre)).status_code == 404
@@ -287,7 +287,7 @@ def test_owners_delete_an_unused_training_centre(
 def test_a_training_centre_with_courses_is_kept(
     client_for, alice: User, centre: TrainingCentre
 ) -> None:
-    CourseFactory(organisation=centre.organisation, training_centre=centre)
+    CourseFactory.create(organisation=centre.organisation, training_centre=centre)
     client = client_for(alice)
 
     assert "cannot be deleted" in client.get(delete(centre)).content.decode()

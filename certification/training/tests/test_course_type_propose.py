@@ -22,8 +22,8 @@ def propose(course_type: CourseType) -> str:
 
 @pytest.fixture
 def ready(alice_org: Organisation) -> CourseType:
-    course_type = CourseTypeFactory(organisation=alice_org, title="QGIS basics")
-    CourseMaterialFactory(course_type=course_type, link=True)
+    course_type = CourseTypeFactory.create(organisation=alice_org, title="QGIS basics")
+    CourseMaterialFactory.create(course_type=course_type, link=True)
     return course_type
 
 
@@ -53,7 +53,7 @@ def test_the_propose_button_is_there_for_drafts_only(client_for, alice: User, re
 
 
 def test_a_manager_proposes(client_for, alice_org: Organisation, ready: CourseType) -> None:
-    manager = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER).user
+    manager = MembershipFactory.create(organisation=alice_org, role=Membership.Role.MANAGER).user
 
     client_for(manager).post(propose(ready))
 
@@ -73,7 +73,7 @@ def test_a_rejected_type_is_proposed_again(client_for, alice: User, ready: Cours
 
 
 def test_a_type_without_material_is_not_proposed(client_for, alice: User, alice_org) -> None:
-    empty = CourseTypeFactory(organisation=alice_org)
+    empty = CourseTypeFactory.create(organisation=alice_org)
 
     response = client_for(alice).post(propose(empty), follow=True)
 

@@ -32,7 +32,7 @@ def edit(course_type: CourseType) -> str:
 
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
-    return MembershipFactory(
+    return MembershipFactory.create(
         user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
     ).user
 
@@ -43,10 +43,10 @@ def maria(alice_org: Organisation) -> User:
 def test_it_lists_the_course_types_with_their_status(
     client_for, alice: User, alice_org: Organisation
 ) -> None:
-    CourseTypeFactory(organisation=alice_org, title="Approved one", status="approved")
-    CourseTypeFactory(organisation=alice_org, title="Proposed one", status="proposed")
-    CourseTypeFactory(organisation=alice_org, title="Draft one", status="draft")
-    CourseTypeFactory(
+    CourseTypeFactory.create(organisation=alice_org, title="Approved one", status="approved")
+    CourseTypeFactory.create(organisation=alice_org, title="Proposed one", status="proposed")
+    CourseTypeFactory.create(organisation=alice_org, title="Draft one", status="draft")
+    CourseTypeFactory.create(
         organisation=alice_org,
         title="Rejected one",
         status="rejected",
@@ -71,7 +71,7 @@ def test_it_lists_the_course_types_with_their_status(
 def test_it_shows_nothing_of_other_organisations(
     client_for, alice: User, carol_org: Organisation
 ) -> None:
-    CourseTypeFactory(organisation=carol_org, title="Carol's course")
+    CourseTypeFactory.create(organisation=carol_org, title="Carol's course")
 
     assert "Carol" not in client_for(alice).get(LIST).content.decode()
 
@@ -80,7 +80,7 @@ def test_it_shows_nothing_of_other_organisations(
 def test_trainers_and_the_certification_team_read_the_list(
     client_for, alice_org: Organisation, persona, request
 ) -> None:
-    CourseTypeFactory(organisation=alice_org, title="QGIS basics")
+    CourseTypeFactory.create(organisation=alice_org, title="QGIS basics")
 
     response = client_for(request.getfixturevalue(persona)).get(LIST)
 
@@ -119,7 +119,7 @@ def test_the_list_costs_the_same_queries_for_ten_times_the_course_types(
 
     def add(count: int) -> None:
         for _ in range(count):
-            course_type = CourseTypeFactory(organisation=alice_org)
+            course_type = CourseTypeFactory.create(organisation=alice_org)
             CourseMaterialFactory.create_batch(2, course_type=course_type, link=True)
 
     add(2)
@@ -224,7 +224,9 @@ def test_only_certified_organisations_create_here(
 
 
 def test_the_detail_page_shows_the_course_type(client_for, bob: User, alice_org) -> None:
-    course_type = CourseTypeFactory(organisation=alice_org, title="QGIS basics", languages=["sv"])
+    course_type = CourseTypeFactory.create(
+        organisation=alice_org, title="QGIS basics", languages=["sv"]
+    )
 
     response = client_for(bob).get(detail(course_type))
 
@@ -237,14 +239,14 @@ def test_the_detail_page_shows_the_course_type(client_for, bob: User, alice_org)
 
 
 def test_a_course_type_of_another_organisation_is_a_404(client_for, alice: User, carol_org) -> None:
-    course_type = CourseTypeFactory(organisation=carol_org)
+    course_type = CourseTypeFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(detail(course_type)).status_code == 404
     assert client_for(alice).post(edit(course_type), VALID).status_code == 404
 
 
 def test_an_owner_edits_a_draft(client_for, alice: User, alice_org) -> None:
-    course_type = CourseTypeFactory(organisation=alice_org)
+    course_type = CourseTypeFactory.create(organisation=alice_org)
 
     response = client_for(alice).post(edit(course_type), VALID)
 
@@ -259,7 +261,9 @@ def test_an_owner_edits_a_draft(client_for, alice: User, alice_org) -> None:
 def test_a_rejected_course_type_can_be_edited_and_stays_rejected_until_proposed(
     client_for, alice: User, alice_org
 ) -> None:
-    course_type = CourseTypeFactory(organisation=alice_org, status="rejected", review_comment="Old")
+    course_type = CourseTypeFactory.create(
+        organisation=alice_org, status="rejected", review_comment="Old"
+    )
 
     client_for(alice).post(edit(course_type), VALID)
 
@@ -272,7 +276,7 @@ def test_a_rejected_course_type_can_be_edited_and_stays_rejected_until_proposed(
 def test_approved_proposed_and_retired_types_are_read_only(
     client_for, alice: User, alice_org, status
 ) -> None:
-    course_type = CourseTypeFactory(organisation=alice_org, status=status, title="Fixed")
+    course_type = CourseTypeFactory.create(organisation=alice_org, status=status, title="Fixed")
     client = client_for(alice)
 
     assert edit(course_type) not in client.get(detail(course_type)).content.decode()
@@ -284,7 +288,7 @@ def test_approved_proposed_and_retired_types_are_read_only(
 
 
 def test_a_trainer_cannot_edit(client_for, bob: User, alice_org) -> None:
-    course_type = CourseTypeFactory(organisation=alice_org, title="Fixed")
+    course_type = CourseTypeFactory.create(organisation=alice_org, title="Fixed")
 
     assert client_for(bob).post(edit(course_type), VALID).status_code == 403
     course_type.refresh_from_db()
@@ -292,6 +296,6 @@ def test_a_trainer_cannot_edit(client_for, bob: User, alice_org) -> None:
 
 
 def test_the_detail_page_is_read_only(client_for, alice: User, alice_org) -> None:
-    course_type = CourseTypeFactory(organisation=alice_org)
+    course_type = CourseTypeFactory.create(organisation=alice_org)
 
     assert client_for(alice).post(detail(course_type)).status_code == 405

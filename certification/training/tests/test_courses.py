@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -40,36 +41,36 @@ def delete(course: Course) -> str:
 
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
-    return MembershipFactory(
+    return MembershipFactory.create(
         user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
     ).user
 
 
 @pytest.fixture
 def course_type(alice_org: Organisation) -> CourseType:
-    return CourseTypeFactory(
+    return CourseTypeFactory.create(
         organisation=alice_org, title="QGIS for beginners", status=CourseType.Status.APPROVED
     )
 
 
 @pytest.fixture
 def centre(alice_org: Organisation) -> TrainingCentre:
-    return TrainingCentreFactory(organisation=alice_org, name="Geoskolan Stockholm")
+    return TrainingCentreFactory.create(organisation=alice_org, name="Geoskolan Stockholm")
 
 
 @pytest.fixture
 def karin(alice_org: Organisation) -> Trainer:
-    return TrainerFactory(organisation=alice_org, name="Karin Lund")
+    return TrainerFactory.create(organisation=alice_org, name="Karin Lund")
 
 
 @pytest.fixture
 def bob_trainer(alice_org: Organisation, bob: User) -> Trainer:
-    return TrainerFactory(organisation=alice_org, name="Bob Berg", user=bob)
+    return TrainerFactory.create(organisation=alice_org, name="Bob Berg", user=bob)
 
 
 @pytest.fixture
 def course(alice_org, course_type, centre, karin) -> Course:
-    return CourseFactory(
+    return CourseFactory.create(
         organisation=alice_org, course_type=course_type, training_centre=centre, trainers=[karin]
     )
 
@@ -96,7 +97,7 @@ def test_managers_see_every_upcoming_course(
     client_for, alice: User, course: Course, carol_org: Organisation
 ) -> None:
     AttendeeFactory.create_batch(3, course=course)
-    CourseFactory(organisation=carol_org, course_type__title="Carol's course")
+    CourseFactory.create(organisation=carol_org, course_type__title="Carol's course")
 
     response = client_for(alice).get(LIST)
 
@@ -110,7 +111,7 @@ def test_managers_see_every_upcoming_course(
 
 
 def test_past_courses_have_their_own_tab(client_for, alice: User, alice_org, course) -> None:
-    past = CourseFactory(
+    past = CourseFactory.create(
         organisation=alice_org,
         starts_on=datetime.date(2024, 5, 2),
         ends_on=datetime.date(2024, 5, 3),
@@ -134,7 +135,7 @@ def test_it_says_when_there_are_no_courses(client_for, alice: User) -> None:
 def test_a_trainer_sees_only_the_courses_they_teach(
     client_for, bob: User, bob_trainer: Trainer, alice_org: Organisation, course: Course
 ) -> None:
-    taught = CourseFactory(organisation=alice_org, trainers=[bob_trainer])
+    taught = CourseFactory.create(organisation=alice_org, trainers=[bob_trainer])
 
     response = client_for(bob).get(LIST)
 
@@ -160,13 +161,13 @@ def test_the_list_pages_by_25_in_a_bounded_number_of_queries(
     client = client_for(alice)
     for _ in range(3):
         AttendeeFactory.create_batch(
-            2, course=CourseFactory(organisation=alice_org, trainers=[karin])
+            2, course=CourseFactory.create(organisation=alice_org, trainers=[karin])
         )
     with CaptureQueriesContext(connection) as few:
         client.get(LIST)
     for _ in range(30):
         AttendeeFactory.create_batch(
-            2, course=CourseFactory(organisation=alice_org, trainers=[karin])
+            2, course=CourseFactory.create(organisation=alice_org, trainers=[karin])
         )
 
     with CaptureQueriesContext(connection) as many:
@@ -241,9 +242,9 @@ def test_an_online_private_course(client_for, alice: User, alice_org, valid: dic
 def test_the_form_offers_only_approved_course_types_of_the_organisation(
     client_for, alice: User, alice_org, carol_org, course_type
 ) -> None:
-    CourseTypeFactory(organisation=alice_org, title="Draft type", status="draft")
-    CourseTypeFactory(organisation=alice_org, title="Proposed type", status="proposed")
-    CourseTypeFactory(organisation=carol_org, title="Carol type", status="approved")
+    CourseTypeFactory.create(organisation=alice_org, title="Draft type", status="draft")
+    CourseTypeFactory.create(organisation=alice_org, title="Proposed type", status="proposed")
+    CourseTypeFactory.create(organisation=carol_org, title="Carol type", status="approved")
 
     content = client_for(alice).get(NEW).content.decode()
 
@@ -308,7 +309,7 @@ def test_an_empty_form_says_what_is_missing(client_for, alice: User, alice_org) 
 def test_it_refuses_a_course_type_that_is_not_approved(
     client_for, alice: User, alice_org, valid: dict, status: str
 ) -> None:
-    other = CourseTypeFactory(organisation=alice_org, status=status)
+    other = CourseTypeFactory.create(organisation=alice_org, status=status)
 
     response = client_for(alice).post(NEW, {**valid, "course_type": other.pk})
 
@@ -323,15 +324,15 @@ def test_it_refuses_a_course_type_that_is_not_approved(
     [
         (
             "course_type",
-            lambda org: CourseTypeFactory(organisation=org, status="approved").pk,
+            lambda org: CourseTypeFactory.create(organisation=org, status="approved").pk,
             "approved course types",
         ),
         (
             "training_centre",
-            lambda org: TrainingCentreFactory(organisation=org).pk,
+            lambda org: TrainingCentreFactory.create(organisation=org).pk,
             "training centres",
         ),
-        ("trainers", lambda org: [TrainerFactory(organisation=org).pk], "own trainers"),
+        ("trainers", lambda org: [TrainerFactory.create(organisation=org).pk], "own trainers"),
     ],
 )
 def test_it_refuses_another_organisations_rows(
@@ -380,8 +381,8 @@ def test_an_organisation_that_is_not_certified_schedules_none(
 def test_the_course_page_shows_the_course_and_its_attendees(
     client_for, alice: User, course: Course
 ) -> None:
-    anna = AttendeeFactory(course=course, name="Anna Åberg", email="anna@example.org")
-    AttendeeFactory(course=course, name="Erik Öberg")
+    anna = AttendeeFactory.create(course=course, name="Anna Åberg", email="anna@example.org")
+    AttendeeFactory.create(course=course, name="Erik Öberg")
     certificate = give_certificate(anna)
 
     response = client_for(alice).get(detail(course))
@@ -425,14 +426,15 @@ def test_the_course_page_runs_the_same_queries_with_ten_times_the_attendees(
 def test_the_course_page_adds_the_panels_other_apps_register(
     client_for, alice: User, course: Course, monkeypatch
 ) -> None:
-    from certification.training import views_courses
+    from certification.training.views import courses as course_views
 
     seen = []
-    monkeypatch.setattr(
-        views_courses,
-        "course_page_panels",
-        [lambda request, panel_course: seen.append(panel_course) or {"extra": 1}],
-    )
+
+    def panel(request: HttpRequest, panel_course: Course) -> dict[str, int]:
+        seen.append(panel_course)
+        return {"extra": 1}
+
+    monkeypatch.setattr(course_views, "course_page_panels", [panel])
 
     response = client_for(alice).get(detail(course))
 
@@ -468,7 +470,7 @@ def test_carol_does_not_see_alices_course(client_for, carol: User, course: Cours
 def test_another_organisations_course_is_not_found(
     client_for, alice: User, carol_org: Organisation
 ) -> None:
-    other = CourseFactory(organisation=carol_org)
+    other = CourseFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(detail(other)).status_code == 404
     assert client_for(alice).get(f"{LIST}{other.pk}/").status_code == 404
@@ -589,7 +591,7 @@ def test_owners_delete_a_course_with_its_attendees(client_for, alice: User, cour
 
 
 def test_a_course_with_certificates_is_kept(client_for, alice: User, course: Course) -> None:
-    give_certificate(AttendeeFactory(course=course), status="revoked")
+    give_certificate(AttendeeFactory.create(course=course), status="revoked")
     client = client_for(alice)
 
     assert "it cannot be deleted" in client.get(delete(course)).content.decode()

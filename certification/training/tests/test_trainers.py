@@ -1,6 +1,6 @@
-import factory
 import pytest
 from django.test import Client
+from factory.declarations import SubFactory
 
 from certification.accounts.models import User
 from certification.accounts.tests.factories import UserFactory
@@ -26,14 +26,16 @@ def delete(trainer: Trainer) -> str:
 
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
-    return MembershipFactory(
+    return MembershipFactory.create(
         user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
     ).user
 
 
 @pytest.fixture
 def karin(alice_org: Organisation) -> Trainer:
-    return TrainerFactory(organisation=alice_org, name="Karin Lund", email="karin@example.org")
+    return TrainerFactory.create(
+        organisation=alice_org, name="Karin Lund", email="karin@example.org"
+    )
 
 
 # --- The list ------------------------------------------------------------------------------
@@ -42,9 +44,9 @@ def karin(alice_org: Organisation) -> Trainer:
 def test_it_lists_the_trainers_and_their_accounts(
     client_for, alice: User, bob: User, alice_org: Organisation, carol_org: Organisation
 ) -> None:
-    TrainerFactory(organisation=alice_org, name="Bob Berg", user=bob)
-    TrainerFactory(organisation=alice_org, name="Karin Lund", email="")
-    TrainerFactory(organisation=carol_org, name="Carol Carter")
+    TrainerFactory.create(organisation=alice_org, name="Bob Berg", user=bob)
+    TrainerFactory.create(organisation=alice_org, name="Karin Lund", email="")
+    TrainerFactory.create(organisation=carol_org, name="Carol Carter")
 
     response = client_for(alice).get(LIST)
 
@@ -65,10 +67,10 @@ def test_it_pages_the_trainers_by_25_in_a_bounded_number_of_queries(
     client_for, alice: User, alice_org: Organisation, django_assert_max_num_queries
 ) -> None:
     client = client_for(alice)
-    TrainerFactory.create_batch(3, organisation=alice_org, user=factory.SubFactory(UserFactory))
+    TrainerFactory.create_batch(3, organisation=alice_org, user=SubFactory(UserFactory))
     with django_assert_max_num_queries(50) as few:
         client.get(LIST)
-    TrainerFactory.create_batch(30, organisation=alice_org, user=factory.SubFactory(UserFactory))
+    TrainerFactory.create_batch(30, organisation=alice_org, user=SubFactory(UserFactory))
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(LIST)
@@ -133,7 +135,7 @@ def test_only_members_accounts_can_be_linked(
 def test_an_account_is_linked_to_one_trainer_only(
     client_for, alice: User, bob: User, alice_org: Organisation
 ) -> None:
-    TrainerFactory(organisation=alice_org, user=bob)
+    TrainerFactory.create(organisation=alice_org, user=bob)
 
     response = client_for(alice).post(
         NEW, {"name": "Bob again", "email": "", "account_email": "bob@example.org"}
@@ -196,7 +198,7 @@ def test_owners_edit_a_trainer_and_link_an_account(
 
 
 def test_unlinking_an_account(client_for, alice: User, bob: User, alice_org) -> None:
-    trainer = TrainerFactory(organisation=alice_org, user=bob, name="Bob Berg")
+    trainer = TrainerFactory.create(organisation=alice_org, user=bob, name="Bob Berg")
     client = client_for(alice)
     assert 'value="bob@example.org"' in client.get(edit(trainer)).content.decode()
 
@@ -215,7 +217,7 @@ def test_a_trainer_may_not_edit_trainers(client_for, bob: User, karin: Trainer) 
 def test_another_organisations_trainer_is_not_found(
     client_for, alice: User, carol_org: Organisation
 ) -> None:
-    trainer = TrainerFactory(organisation=carol_org)
+    trainer = TrainerFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(edit(trainer)).status_code == 404
 
@@ -241,7 +243,7 @@ def test_owners_delete_a_trainer_who_teaches_nothing(
 
 
 def test_a_trainer_of_courses_is_kept(client_for, alice: User, karin: Trainer) -> None:
-    CourseFactory(organisation=karin.organisation, trainers=[karin])
+    CourseFactory.create(organisation=karin.organisation, trainers=[karin])
     client = client_for(alice)
 
     assert "cannot be deleted" in client.get(delete(karin)).content.decode()

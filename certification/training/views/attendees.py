@@ -14,15 +14,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.accounts.http import AuthenticatedHttpRequest
+from certification.core.files import private
 from certification.training import attendee_import, exports, services
 from certification.training.attendee_import import ImportFileError, ImportRow
-from certification.training.forms_courses import (
+from certification.training.forms import (
     AttendeeForm,
     AttendeeImportConfirmForm,
     AttendeeImportForm,
 )
 from certification.training.models import Attendee, Course
-from certification.training.views_courses import course_for_member
+from certification.training.views.courses import course_for_member
 
 
 def _attendee_course(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Course:
@@ -36,11 +38,11 @@ def _attendee(course: Course, attendee_id: uuid.UUID) -> Attendee:
 
 
 def _back(course: Course) -> HttpResponse:
-    return redirect("course_detail", course.organisation.slug, course.public_id)
+    return redirect("training:course_detail", course.organisation.slug, course.public_id)
 
 
 def _refuse_unless_certified(request: HttpRequest, course: Course) -> HttpResponse | None:
-    if course.organisation.is_public:
+    if course.organisation.is_certified:
         return None
     messages.error(request, _("Only certified organisations run courses."))
     return _back(course)
@@ -48,7 +50,9 @@ def _refuse_unless_certified(request: HttpRequest, course: Course) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendee_add(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_add(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = _attendee_course(request, slug, public_id)
     if refused := _refuse_unless_certified(request, course):
         return refused
@@ -66,7 +70,7 @@ def attendee_add(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
         else:
             messages.success(request, _("%(name)s is on the course.") % {"name": attendee.name})
             if "another" in request.POST:
-                return redirect("attendee_add", course.organisation.slug, course.public_id)
+                return redirect("training:attendee_add", course.organisation.slug, course.public_id)
             return _back(course)
     return render(
         request,
@@ -78,7 +82,7 @@ def attendee_add(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendee_edit(
-    request: HttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
 ) -> HttpResponse:
     course = _attendee_course(request, slug, public_id)
     attendee = _attendee(course, attendee_id)
@@ -126,7 +130,7 @@ def attendee_edit(
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendee_remove(
-    request: HttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID, attendee_id: uuid.UUID
 ) -> HttpResponse:
     course = _attendee_course(request, slug, public_id)
     attendee = _attendee(course, attendee_id)
@@ -161,7 +165,7 @@ def _existing_emails(course: Course) -> set[str]:
 
 
 def _render_import(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     course: Course,
     form: AttendeeImportForm,
     *,
@@ -196,7 +200,9 @@ def _render_import(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendee_import_upload(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_import_upload(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     """Upload a file and see every row with its problems. Nothing is imported here."""
     course = _attendee_course(request, slug, public_id)
     if refused := _refuse_unless_certified(request, course):
@@ -217,7 +223,9 @@ def attendee_import_upload(request: HttpRequest, slug: str, public_id: uuid.UUID
 
 @login_required
 @require_POST
-def attendee_import_confirm(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_import_confirm(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     """Import the rows of a preview: all of them, after checking them again, or none."""
     course = _attendee_course(request, slug, public_id)
     if refused := _refuse_unless_certified(request, course):
@@ -253,7 +261,9 @@ def attendee_import_confirm(request: HttpRequest, slug: str, public_id: uuid.UUI
 
 @login_required
 @require_GET
-def attendee_import_template(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_import_template(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     _attendee_course(request, slug, public_id)
     response = HttpResponse(
         attendee_import.template_csv().encode("utf-8-sig"), content_type=exports.CSV_CONTENT_TYPE
@@ -268,8 +278,7 @@ def attendee_import_template(request: HttpRequest, slug: str, public_id: uuid.UU
 def _export_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
+    private(response)
     return response
 
 
@@ -279,7 +288,9 @@ def _export_attendees(course: Course) -> list[Attendee]:
 
 @login_required
 @require_GET
-def attendee_export_csv(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_export_csv(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = course_for_member(request, slug, public_id)
     return _export_response(
         exports.attendees_csv(_export_attendees(course)),
@@ -290,7 +301,9 @@ def attendee_export_csv(request: HttpRequest, slug: str, public_id: uuid.UUID) -
 
 @login_required
 @require_GET
-def attendee_export_xlsx(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def attendee_export_xlsx(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = course_for_member(request, slug, public_id)
     return _export_response(
         exports.attendees_xlsx(_export_attendees(course)),

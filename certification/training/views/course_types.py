@@ -10,16 +10,15 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import can, require
-from certification.core.audit import record_event
-from certification.core.weblinks import is_web_link
+from certification.core.files import private_file_response
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
 from certification.training import services
@@ -27,13 +26,9 @@ from certification.training.forms import CourseTypeForm, MaterialForm
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.uploads import CONTENT_TYPES
 
-# Course types that their organisation may still change. Proposed ones are under review;
-# approved and retired ones are read-only.
-CHANGEABLE_STATUSES = (CourseType.Status.DRAFT, CourseType.Status.REJECTED)
-
 
 def _is_changeable(organisation: Organisation, course_type: CourseType) -> bool:
-    return organisation.is_public and course_type.status in CHANGEABLE_STATUSES
+    return organisation.is_certified and course_type.is_changeable
 
 
 def _managed_course_type(request: HttpRequest, slug: str, pk: int) -> CourseType:
@@ -49,7 +44,7 @@ def _managed_course_type(request: HttpRequest, slug: str, pk: int) -> CourseType
 
 
 def _refuse_read_only(request: HttpRequest, course_type: CourseType) -> HttpResponse:
-    if not course_type.organisation.is_public:
+    if not course_type.organisation.is_certified:
         messages.error(request, _("Only certified organisations change their course types here."))
     else:
         messages.error(
@@ -57,7 +52,9 @@ def _refuse_read_only(request: HttpRequest, course_type: CourseType) -> HttpResp
             _("Course types with the status “%(status)s” cannot be changed.")
             % {"status": course_type.get_status_display()},
         )
-    return redirect("course_type_detail", slug=course_type.organisation.slug, pk=course_type.pk)
+    return redirect(
+        "training:course_type_detail", slug=course_type.organisation.slug, pk=course_type.pk
+    )
 
 
 def _may_download(request: HttpRequest, course_type: CourseType) -> bool:
@@ -66,8 +63,8 @@ def _may_download(request: HttpRequest, course_type: CourseType) -> bool:
 
 @login_required
 @require_GET
-def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+def course_type_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_types = organisation.course_types.annotate(material_count=Count("materials")).order_by(
         "title", "pk"
     )
@@ -77,7 +74,7 @@ def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "course_types": course_types,
-            "can_create": organisation.is_public
+            "can_create": organisation.is_certified
             and can(request.user, "organisation.manage", organisation),
         },
     )
@@ -85,10 +82,10 @@ def course_type_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
+def course_type_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
     require(request.user, "organisation.manage", organisation)
-    if not organisation.is_public:
+    if not organisation.is_certified:
         messages.error(
             request,
             _(
@@ -96,20 +93,23 @@ def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
                 "their application."
             ),
         )
-        return redirect("organisation_course_types", slug=organisation.slug)
+        return redirect("training:organisation_course_types", slug=organisation.slug)
     form = CourseTypeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        course_type = form.save(commit=False)
-        course_type.organisation = organisation
-        course_type.status = CourseType.Status.DRAFT
-        with transaction.atomic():
-            course_type.save()
-            record_event("course_type.created", actor=request.user, target=course_type)
-        messages.success(
-            request,
-            _("The draft is saved. Add its training material, then propose it for review."),
-        )
-        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        try:
+            course_type = services.create_course_type(
+                organisation, form.save(commit=False), by=request.user
+            )
+        except services.CourseTypeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The draft is saved. Add its training material, then propose it for review."),
+            )
+            return redirect(
+                "training:course_type_detail", slug=organisation.slug, pk=course_type.pk
+            )
     return render(
         request, "training/course_type_form.html", {"organisation": organisation, "form": form}
     )
@@ -117,24 +117,24 @@ def course_type_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_type_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def course_type_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     if not _is_changeable(organisation, course_type):
         return _refuse_read_only(request, course_type)
     form = CourseTypeForm(request.POST if request.method == "POST" else None, instance=course_type)
     if form.is_bound and form.is_valid():
-        if form.has_changed():
-            with transaction.atomic():
-                form.save()
-                record_event(
-                    "course_type.updated",
-                    actor=request.user,
-                    target=course_type,
-                    data={"fields": form.changed_data},
-                )
-        messages.success(request, _("The course type is saved."))
-        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        try:
+            services.update_course_type(
+                form.save(commit=False), by=request.user, fields=form.changed_data
+            )
+        except services.CourseTypeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The course type is saved."))
+            return redirect(
+                "training:course_type_detail", slug=organisation.slug, pk=course_type.pk
+            )
     saved = CourseType.objects.get(pk=course_type.pk) if form.is_bound else course_type
     return render(
         request,
@@ -153,8 +153,6 @@ def _render_detail(
         request.user, "organisation.manage", organisation
     )
     materials = list(course_type.materials.all())
-    for material in materials:
-        material.is_web_link = is_web_link(material.url)
     return render(
         request,
         "training/course_type_detail.html",
@@ -172,8 +170,8 @@ def _render_detail(
 
 @login_required
 @require_GET
-def course_type_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+def course_type_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_type = get_object_or_404(organisation.course_types, pk=pk)
     course_type.organisation = organisation
     return _render_detail(request, organisation, course_type)
@@ -181,7 +179,7 @@ def course_type_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def material_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def material_add(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     if not _is_changeable(organisation, course_type):
@@ -190,44 +188,42 @@ def material_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         upload = form.cleaned_data["file"] or None
         try:
-            with transaction.atomic():
-                # One change at a time per course type: the total stays within the limit,
-                # and no material is added to a type proposed in the meantime.
-                locked = CourseType.objects.select_for_update().get(pk=course_type.pk)
-                if locked.status not in CHANGEABLE_STATUSES:
-                    raise services.CourseTypeError(_("This course type can no longer be changed."))
-                material = services.attach_material(
-                    locked,
-                    by=request.user,
-                    kind=form.cleaned_data["kind"],
-                    title=form.cleaned_data["title"],
-                    upload=upload,
-                    url="" if upload else form.cleaned_data["url"],
-                    bytes_used=services.material_bytes(
-                        organisation.course_types.filter(pk=course_type.pk)
-                    ),
-                )
+            material = services.add_course_type_material(
+                course_type,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                upload=upload,
+                url="" if upload else form.cleaned_data["url"],
+            )
         except services.CourseTypeError as error:
             form.add_error("file" if upload else "url", str(error))
         else:
             messages.success(request, _("“%(title)s” is added.") % {"title": material.title})
-            return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+            return redirect(
+                "training:course_type_detail", slug=organisation.slug, pk=course_type.pk
+            )
     return _render_detail(request, organisation, course_type, form)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UUID) -> HttpResponse:
+def material_remove(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, public_id: uuid.UUID
+) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     if not _is_changeable(organisation, course_type):
         return _refuse_read_only(request, course_type)
     material = get_object_or_404(course_type.materials, public_id=public_id)
     if request.method == "POST":
-        with transaction.atomic():
-            services.remove_material(material, by=request.user)
-        messages.success(request, _("“%(title)s” is removed.") % {"title": material.title})
-        return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+        try:
+            services.remove_course_type_material(material, by=request.user)
+        except services.CourseTypeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("“%(title)s” is removed.") % {"title": material.title})
+        return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)
     return render(
         request,
         "training/material_remove.html",
@@ -238,9 +234,9 @@ def material_remove(request: HttpRequest, slug: str, pk: int, public_id: uuid.UU
 @login_required
 @require_GET
 def material_download(
-    request: HttpRequest, slug: str, pk: int, public_id: uuid.UUID
+    request: AuthenticatedHttpRequest, slug: str, pk: int, public_id: uuid.UUID
 ) -> FileResponse:
-    organisation = get_organisation_for_member(request, slug, role=None)
+    organisation = get_organisation_for_member(request, slug, staff_may_view=True)
     course_type = get_object_or_404(organisation.course_types, pk=pk)
     course_type.organisation = organisation
     if not _may_download(request, course_type):
@@ -252,30 +248,23 @@ def material_download(
         stream = material.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    response = FileResponse(
+    return private_file_response(
         stream,
-        as_attachment=True,
-        filename=material.original_name or material.file.name.rsplit("/", 1)[-1],
+        filename=material.original_name or (material.file.name or "").rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES.get(material.file_type, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
 @require_POST
-def course_type_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def course_type_propose(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     course_type = _managed_course_type(request, slug, pk)
     organisation = course_type.organisation
     require(request.user, "course_type.propose", course_type)
-    if not organisation.is_public:
+    if not organisation.is_certified:
         return _refuse_read_only(request, course_type)
     try:
-        with transaction.atomic():
-            locked = CourseType.objects.select_for_update().get(pk=course_type.pk)
-            locked.organisation = organisation
-            services.propose_course_type(locked, by=request.user)
+        services.propose_course_type(course_type, by=request.user)
     except services.CourseTypeError as error:
         messages.error(request, str(error))
     else:
@@ -284,4 +273,4 @@ def course_type_propose(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             _("“%(title)s” is proposed. The certification team will review it.")
             % {"title": course_type.title},
         )
-    return redirect("course_type_detail", slug=organisation.slug, pk=course_type.pk)
+    return redirect("training:course_type_detail", slug=organisation.slug, pk=course_type.pk)

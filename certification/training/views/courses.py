@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import can, require
 from certification.organisations.access import get_organisation_for_member
 from certification.organisations.models import Membership, Organisation
 from certification.training import services
-from certification.training.forms_courses import CourseForm, TrainerForm, TrainingCentreForm
+from certification.training.forms import CourseForm, TrainerForm, TrainingCentreForm
 from certification.training.models import Course, Trainer, TrainingCentre
 
 PAGE_SIZE = 25
@@ -45,7 +46,7 @@ def register_course_panel(panel: CoursePanel) -> CoursePanel:
     return panel
 
 
-def _page(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
+def _page(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page[Any]:
     return Paginator(items, size).get_page(request.GET.get("page"))
 
 
@@ -58,7 +59,7 @@ def _managed_organisation(request: HttpRequest, slug: str) -> Organisation:
 def _refuse_unless_certified(
     request: HttpRequest, organisation: Organisation, to: str, *args: Any
 ) -> HttpResponse | None:
-    if organisation.is_public:
+    if organisation.is_certified:
         return None
     messages.error(request, _("Only certified organisations run courses."))
     return redirect(to, organisation.slug, *args)
@@ -88,7 +89,7 @@ def _centre(request: HttpRequest, slug: str, public_id: uuid.UUID) -> TrainingCe
 
 @login_required
 @require_GET
-def training_centre_list(request: HttpRequest, slug: str) -> HttpResponse:
+def training_centre_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
     centres = organisation.training_centres.annotate(course_count=Count("courses")).order_by(
         "name", "pk"
@@ -102,9 +103,9 @@ def training_centre_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
+def training_centre_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
-    if refused := _refuse_unless_certified(request, organisation, "training_centres"):
+    if refused := _refuse_unless_certified(request, organisation, "training:training_centres"):
         return refused
     form = TrainingCentreForm(
         request.POST if request.method == "POST" else None,
@@ -119,7 +120,7 @@ def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is added.") % {"name": centre.name})
-            return redirect("training_centres", organisation.slug)
+            return redirect("training:training_centres", organisation.slug)
     return render(
         request,
         "training/courses/centre_form.html",
@@ -129,10 +130,12 @@ def training_centre_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def training_centre_edit(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     centre = _centre(request, slug, public_id)
     organisation = centre.organisation
-    if refused := _refuse_unless_certified(request, organisation, "training_centres"):
+    if refused := _refuse_unless_certified(request, organisation, "training:training_centres"):
         return refused
     form = TrainingCentreForm(request.POST if request.method == "POST" else None, instance=centre)
     if form.is_bound and form.is_valid():
@@ -144,7 +147,7 @@ def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) 
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is saved.") % {"name": centre.name})
-            return redirect("training_centres", organisation.slug)
+            return redirect("training:training_centres", organisation.slug)
     return render(
         request,
         "training/courses/centre_form.html",
@@ -154,7 +157,9 @@ def training_centre_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_centre_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def training_centre_delete(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     centre = _centre(request, slug, public_id)
     organisation = centre.organisation
     if request.method == "POST":
@@ -164,7 +169,7 @@ def training_centre_delete(request: HttpRequest, slug: str, public_id: uuid.UUID
             messages.error(request, str(error))
         else:
             messages.success(request, _("“%(name)s” is deleted.") % {"name": centre.name})
-        return redirect("training_centres", organisation.slug)
+        return redirect("training:training_centres", organisation.slug)
     return render(
         request,
         "training/courses/centre_delete.html",
@@ -184,7 +189,7 @@ def _trainer(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Trainer:
 
 @login_required
 @require_GET
-def trainer_list(request: HttpRequest, slug: str) -> HttpResponse:
+def trainer_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
     trainers = (
         organisation.trainers.select_related("user")
@@ -200,9 +205,9 @@ def trainer_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
+def trainer_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
-    if refused := _refuse_unless_certified(request, organisation, "trainers"):
+    if refused := _refuse_unless_certified(request, organisation, "training:trainers"):
         return refused
     form = TrainerForm(
         request.POST if request.method == "POST" else None, organisation=organisation
@@ -214,7 +219,7 @@ def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is added.") % {"name": trainer.name})
-            return redirect("trainers", organisation.slug)
+            return redirect("training:trainers", organisation.slug)
     return render(
         request, "training/courses/trainer_form.html", {"organisation": organisation, "form": form}
     )
@@ -222,10 +227,12 @@ def trainer_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def trainer_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def trainer_edit(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     trainer = _trainer(request, slug, public_id)
     organisation = trainer.organisation
-    if refused := _refuse_unless_certified(request, organisation, "trainers"):
+    if refused := _refuse_unless_certified(request, organisation, "training:trainers"):
         return refused
     form = TrainerForm(
         request.POST if request.method == "POST" else None,
@@ -241,7 +248,7 @@ def trainer_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
             form.add_error(None, str(error))
         else:
             messages.success(request, _("“%(name)s” is saved.") % {"name": trainer.name})
-            return redirect("trainers", organisation.slug)
+            return redirect("training:trainers", organisation.slug)
     return render(
         request,
         "training/courses/trainer_form.html",
@@ -251,7 +258,9 @@ def trainer_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def trainer_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def trainer_delete(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     trainer = _trainer(request, slug, public_id)
     organisation = trainer.organisation
     if request.method == "POST":
@@ -261,7 +270,7 @@ def trainer_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Htt
             messages.error(request, str(error))
         else:
             messages.success(request, _("“%(name)s” is deleted.") % {"name": trainer.name})
-        return redirect("trainers", organisation.slug)
+        return redirect("training:trainers", organisation.slug)
     return render(
         request,
         "training/courses/trainer_delete.html",
@@ -292,7 +301,9 @@ def _managed_course(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Co
     return course
 
 
-def _courses_of(request: HttpRequest, organisation: Organisation, *, past: bool) -> QuerySet:
+def _courses_of(
+    request: AuthenticatedHttpRequest, organisation: Organisation, *, past: bool
+) -> QuerySet[Course]:
     courses = organisation.courses.all()
     if not can(request.user, "organisation.manage", organisation):
         courses = courses.filter(trainers__user=request.user).distinct()
@@ -308,7 +319,7 @@ def _courses_of(request: HttpRequest, organisation: Organisation, *, past: bool)
 
 @login_required
 @require_GET
-def course_list(request: HttpRequest, slug: str) -> HttpResponse:
+def course_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = get_organisation_for_member(request, slug, role=Membership.Role.TRAINER)
     past = request.GET.get("show") == "past"
     page = _page(request, _courses_of(request, organisation, past=past))
@@ -326,9 +337,9 @@ def course_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_create(request: HttpRequest, slug: str) -> HttpResponse:
+def course_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     organisation = _managed_organisation(request, slug)
-    if refused := _refuse_unless_certified(request, organisation, "organisation_courses"):
+    if refused := _refuse_unless_certified(request, organisation, "training:organisation_courses"):
         return refused
     form = CourseForm(request.POST if request.method == "POST" else None, organisation=organisation)
     if form.is_bound and form.is_valid():
@@ -343,7 +354,7 @@ def course_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The course is scheduled. Add its attendees next."))
-            return redirect("course_detail", organisation.slug, course.public_id)
+            return redirect("training:course_detail", organisation.slug, course.public_id)
     return _render_course_form(request, organisation, form)
 
 
@@ -364,7 +375,9 @@ def _render_course_form(
 
 @login_required
 @require_GET
-def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def course_detail(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = course_for_member(request, slug, public_id)
     organisation = course.organisation
     attendees = course.attendees.prefetch_related("certificates").order_by("name", "pk")
@@ -374,9 +387,9 @@ def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
         "trainers": list(course.trainers.order_by("name", "pk")),
         "language_name": course.language_name,
         "page_obj": _page(request, attendees, ATTENDEES_PAGE_SIZE),
-        "can_manage": organisation.is_public
+        "can_manage": organisation.is_certified
         and can(request.user, "organisation.manage", organisation),
-        "can_manage_attendees": organisation.is_public
+        "can_manage_attendees": organisation.is_certified
         and can(request.user, "course.manage_attendees", course),
     }
     for panel in course_page_panels:
@@ -386,10 +399,12 @@ def course_detail(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def course_edit(request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
     course = _managed_course(request, slug, public_id)
     organisation = course.organisation
-    if refused := _refuse_unless_certified(request, organisation, "course_detail", public_id):
+    if refused := _refuse_unless_certified(
+        request, organisation, "training:course_detail", public_id
+    ):
         return refused
     form = CourseForm(
         request.POST if request.method == "POST" else None,
@@ -408,13 +423,15 @@ def course_edit(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpRe
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The course is saved."))
-            return redirect("course_detail", organisation.slug, course.public_id)
+            return redirect("training:course_detail", organisation.slug, course.public_id)
     return _render_course_form(request, organisation, form, course)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+def course_delete(
+    request: AuthenticatedHttpRequest, slug: str, public_id: uuid.UUID
+) -> HttpResponse:
     course = _managed_course(request, slug, public_id)
     organisation = course.organisation
     if request.method == "POST":
@@ -422,9 +439,9 @@ def course_delete(request: HttpRequest, slug: str, public_id: uuid.UUID) -> Http
             services.delete_course(course, by=request.user)
         except services.TrainingError as error:
             messages.error(request, str(error))
-            return redirect("course_detail", organisation.slug, course.public_id)
+            return redirect("training:course_detail", organisation.slug, course.public_id)
         messages.success(request, _("The course is deleted."))
-        return redirect("organisation_courses", organisation.slug)
+        return redirect("training:organisation_courses", organisation.slug)
     return render(
         request,
         "training/courses/course_delete.html",
