@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import invoicing, ledger, periodic
+from certification.billing import invoicing, ledger, periodic, tasks
+from certification.billing.documents import facturx_xml, render_invoice_pdf
 from certification.billing.invoicing import InvoiceError
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
 from certification.billing.tests.factories import BillingAccountFactory, invoice_for
@@ -84,8 +85,6 @@ def test_control_characters_in_the_billing_details_are_refused(
 def test_an_invisible_character_in_a_snapshot_does_not_stop_the_invoice(
     alice_org: Organisation,
 ) -> None:
-    from certification.billing.documents import facturx_xml, render_invoice_pdf
-
     invoice = invoice_for(alice_org)
     invoice.buyer = {**invoice.buyer, "name": "ACME\x0bLtd\ufffe"}
 
@@ -100,8 +99,6 @@ def test_an_invoice_whose_pdf_went_missing_is_sent_again(
     Invoice.objects.filter(pk=invoice.pk).update(created_at=timezone.now() - timedelta(minutes=30))
     fresh = invoice_for(alice_org)
     sent: list[int] = []
-    from certification.billing import tasks
-
     monkeypatch.setattr(tasks, "deliver_invoice", SimpleNamespace(enqueue=sent.append))
 
     assert periodic.deliver_missing_invoice_documents(timezone.now()) == 1

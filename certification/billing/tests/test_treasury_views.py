@@ -4,7 +4,9 @@ changes."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole
@@ -111,9 +113,6 @@ def test_the_list_runs_the_same_queries_for_2_or_20_organisations(
     carol_org: Organisation,
     django_assert_max_num_queries,
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(tom)
     client.get(ORGANISATIONS)
     with CaptureQueriesContext(connection) as few:
