@@ -8,8 +8,8 @@ with everything else. The PDF (PDF/A-3 with its Factur-X XML) is rendered and em
 task (tasks.py) after the commit.
 
 Each service checks its rule (rules.py) for the person it is given as `by`: an owner or a
-manager orders an invoice, the treasurer records payments and issues credit notes. `by=None`
-is the platform itself: the monthly batch, a bank statement's matching, demo data.
+manager orders an invoice, the treasurer records payments (by hand or from a bank statement)
+and issues credit notes. `by=None` is the platform itself: the monthly batch, demo data.
 """
 
 import logging
