@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("certification.certificates.verification.urls")),
     path("", include("certification.certificates.urls")),
     path("", include("certification.billing.urls")),
+    path("", include("certification.billing.treasury.urls")),
 ]

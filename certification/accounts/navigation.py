@@ -28,10 +28,9 @@ def _staff(user: Any) -> bool:
 
 
 def _treasurer(user: Any) -> bool:
-    from certification.accounts.permissions import acts_as
-    from certification.accounts.roles import GlobalRole
+    from certification.accounts.permissions import can
 
-    return user.is_authenticated and acts_as(user, GlobalRole.TREASURER)
+    return user.is_authenticated and can(user, "treasury.view")
 
 
 def _reviewer(user: Any) -> bool:
@@ -47,7 +46,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Apply"), "applications:apply", lambda user: True),
     NavItem(_("Dashboard"), "organisations:dashboard", _authenticated),
     NavItem(_("Review"), "review:queue", _reviewer),
-    NavItem(_("Treasury"), "treasury", _treasurer),
+    NavItem(_("Treasury"), "treasury:overview", _treasurer),
     NavItem(_("Administration"), "admin:index", _staff),
 ]
 

@@ -18,7 +18,7 @@ NO_BACKGROUND_WORK = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyB
 
 def _course_with_attendees(count: int) -> tuple[Any, Any]:
     from certification.accounts.models import User
-    from certification.billing.services import adjust_credits
+    from certification.billing.ledger import adjust_credits
     from certification.organisations.models import Membership, Organisation
     from certification.training.models import Attendee, Course, CourseType
 
@@ -58,7 +58,7 @@ def _course_with_attendees(count: int) -> tuple[Any, Any]:
 
 @benchmark(f"issuing {ATTENDEES} certificates")
 def issuing() -> Iterator[Row]:
-    from certification.billing.services import balance
+    from certification.billing.ledger import balance
     from certification.certificates.services import issue_certificates
 
     course, owner = _course_with_attendees(ATTENDEES)

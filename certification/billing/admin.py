@@ -17,7 +17,7 @@ from certification.billing.models import (
 
 
 @admin.register(BillingAccount)
-class BillingAccountAdmin(admin.ModelAdmin):
+class BillingAccountAdmin(admin.ModelAdmin[BillingAccount]):
     list_display = ["organisation", "allowance", "created_at"]
     list_filter = ["allowance"]
     search_fields = ["organisation__legal_name"]
@@ -41,7 +41,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(CreditEntry)
-class CreditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CreditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin[CreditEntry]):
     list_display = ["created_at", "organisation", "kind", "amount", "certificate_code", "reason"]
     list_filter = ["kind", "created_at"]
     search_fields = ["organisation__legal_name", "certificate_code", "reason"]
@@ -49,7 +49,7 @@ class CreditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin[Order]):
     list_display = [
         "created_at",
         "organisation",
@@ -71,15 +71,18 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-class InvoiceLineInline(ReadOnlyMixin, admin.TabularInline):
+LINE_FIELDS = ("position", "description", "quantity", "unit_price", "net_amount")
+
+
+class InvoiceLineInline(ReadOnlyMixin, admin.TabularInline[InvoiceLine, Invoice]):
     model = InvoiceLine
-    fields = ["position", "description", "quantity", "unit_price", "net_amount"]
-    readonly_fields = fields
+    fields = LINE_FIELDS
+    readonly_fields = LINE_FIELDS
     extra = 0
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin[Invoice]):
     list_display = [
         "number",
         "kind",
@@ -99,7 +102,7 @@ class InvoiceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin[Payment]):
     list_display = ["received_on", "organisation", "amount", "currency", "method", "invoice"]
     list_filter = ["method", "received_on"]
     search_fields = ["organisation__legal_name", "reference", "invoice__number"]
@@ -108,7 +111,7 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BankStatementAdmin(ReadOnlyMixin, admin.ModelAdmin[BankStatement]):
     list_display = ["uploaded_at", "original_name", "statement_id", "uploaded_by"]
     list_filter = ["uploaded_at"]
     search_fields = ["original_name", "statement_id"]
@@ -116,7 +119,7 @@ class BankStatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin[StripeEvent]):
     list_display = ["received_at", "type", "event_id", "order", "outcome"]
     list_filter = ["type"]
     search_fields = ["event_id", "order__public_id"]
@@ -124,7 +127,7 @@ class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(InvoiceSeries)
-class InvoiceSeriesAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class InvoiceSeriesAdmin(ReadOnlyMixin, admin.ModelAdmin[InvoiceSeries]):
     """The last number of each year's series: allocated only when an invoice is issued."""
 
     list_display = ["year", "last_number"]
@@ -133,7 +136,7 @@ class InvoiceSeriesAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(InvoiceLine)
-class InvoiceLineAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class InvoiceLineAdmin(ReadOnlyMixin, admin.ModelAdmin[InvoiceLine]):
     """Lines are read with their invoice; listed here to search every invoice's lines."""
 
     list_display = ["invoice", "position", "description", "quantity", "net_amount"]

@@ -8,4 +8,4 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from certification.billing import periodic  # noqa: F401 - registers the jobs
+        from certification.billing import periodic, rules  # noqa: F401 - registers them

@@ -8,25 +8,25 @@ in the transfer, reference included.
 
 Everything printed comes from the invoice row and its seller and buyer snapshots, frozen when
 it was issued. Credit notes are stored with negative amounts; on paper and in the XML (type
-381) they show positive amounts, as a credit note does.
+381) they show positive amounts, as a credit note does. Amounts, dates and IBANs are written
+by formatting.py, as in the emails and on the pages.
+
+WeasyPrint and factur-x are loaded by `render_invoice_pdf` when it runs, not with this module.
 """
 
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import facturx
 import segno
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext
 from django_countries import countries
 from lxml import etree
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from certification.billing import pricing
+from certification.billing.formatting import format_amount, format_date, format_iban, format_rate
 from certification.billing.models import Invoice, InvoiceLine, VatTreatment
 from certification.core.text import xml_safe
 
@@ -171,7 +171,7 @@ def _has_country_prefix(vat_number: str) -> bool:
 def _seller_identifier(seller: dict[str, Any]) -> str:
     """Who the seller is when the XML may not name its VAT number (BR-O-02): EN 16931 still
     wants an identifier (BR-CO-26). Its VAT number, as a plain identifier, or its name."""
-    return seller.get("vat_number") or seller["name"]
+    return str(seller.get("vat_number") or seller["name"])
 
 
 def _trade_party(
@@ -293,8 +293,9 @@ def facturx_xml(invoice: Invoice) -> bytes:
             _element(institution, "ram:BICID", invoice.seller["bic"])
     _trade_tax(settlement, invoice, basis=net, tax=vat)
     terms = _element(settlement, "ram:SpecifiedTradePaymentTerms")
-    if credit_note:
-        _element(terms, "ram:Description", f"Cancels invoice {invoice.corrects.number}.")
+    corrected = invoice.corrects  # set on every credit note, and only there
+    if corrected is not None:
+        _element(terms, "ram:Description", f"Cancels invoice {corrected.number}.")
     _date_element(terms, "ram:DueDateDateTime", invoice.due_on)
     summation = _element(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     _element(summation, "ram:LineTotalAmount", _xml_amount(net))
@@ -302,39 +303,15 @@ def facturx_xml(invoice: Invoice) -> bytes:
     _element(summation, "ram:TaxTotalAmount", _xml_amount(vat), currencyID=invoice.currency)
     _element(summation, "ram:GrandTotalAmount", _xml_amount(total))
     _element(summation, "ram:DuePayableAmount", _xml_amount(total))
-    if credit_note:
+    if corrected is not None:
         referenced = _element(settlement, "ram:InvoiceReferencedDocument")
-        _element(referenced, "ram:IssuerAssignedID", invoice.corrects.number)
-        _date_element(
-            referenced, "ram:FormattedIssueDateTime", invoice.corrects.issued_on, qualified=True
-        )
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        _element(referenced, "ram:IssuerAssignedID", corrected.number)
+        _date_element(referenced, "ram:FormattedIssueDateTime", corrected.issued_on, qualified=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 # --- The PDF ------------------------------------------------------------------------------------
-
-
-def format_amount(value: Decimal, currency: str) -> str:
-    """`1 234,50 EUR` in Swedish, `1,234.50 EUR` in English: call inside the language."""
-    number = formats.number_format(
-        pricing.money(value), decimal_pos=2, use_l10n=True, force_grouping=True
-    )
-    return f"{number}\N{NO-BREAK SPACE}{currency}"
-
-
-def format_iban(iban: str) -> str:
-    """Printed in groups of four, as on a bank card: `CH93 0076 2011 6238 5295 7`."""
-    compact = "".join(iban.split()).upper()
-    return " ".join(compact[start : start + 4] for start in range(0, len(compact), 4))
-
-
-def format_rate(rate: Decimal) -> str:
-    return formats.number_format(rate.normalize(), use_l10n=True)
-
-
-def format_date(value: date) -> str:
-    """The date as written in the active language: `15 januari 2026`, `Jan. 15, 2026`."""
-    return formats.date_format(value, "DATE_FORMAT")
 
 
 def _party(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -357,12 +334,13 @@ def vat_note(invoice: Invoice) -> str:
         return ""
     if invoice.kind == Invoice.Kind.INVOICE and invoice.note:
         return invoice.note
-    return str(pricing.VAT_NOTES.get(invoice.vat_treatment, ""))
+    return pricing.vat_note(invoice.vat_treatment)
 
 
 def invoice_context(invoice: Invoice) -> dict[str, Any]:
     """What the PDF shows. Call inside `translation.override(invoice.language)`."""
     credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
+    corrected = invoice.corrects  # set on every credit note, and only there
     currency = invoice.currency
     lines = [
         {
@@ -385,8 +363,8 @@ def invoice_context(invoice: Invoice) -> dict[str, Any]:
         "number": invoice.number,
         "issued_on": format_date(invoice.issued_on),
         "due_on": format_date(invoice.due_on),
-        "corrects_number": invoice.corrects.number if credit_note else "",
-        "corrects_issued_on": format_date(invoice.corrects.issued_on) if credit_note else "",
+        "corrects_number": corrected.number if corrected else "",
+        "corrects_issued_on": format_date(corrected.issued_on) if corrected else "",
         "reason": invoice.note if credit_note else "",
         "seller": _party(seller),
         "buyer": _party(invoice.buyer),
@@ -411,16 +389,20 @@ def document_title(invoice: Invoice) -> str:
     return gettext("Invoice %(number)s") % {"number": invoice.number}
 
 
-def pdf_filename(invoice: Invoice) -> str:
-    return f"{invoice.number}.pdf"
-
-
 def _pdf_language(language: str) -> str:
     return {"en": "en-GB", "sv": "sv-SE"}.get(language, language)
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:
     """The invoice as PDF/A-3, in its language, with its Factur-X XML attached."""
+    # Imported here, the one deferred import of billing: WeasyPrint takes most of a second
+    # and tens of megabytes to load, and only the worker that renders a document needs it.
+    # The services, pages and periodic jobs that import this module never render.
+    import facturx
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
     invoice = (
         Invoice.objects.select_related("corrects").prefetch_related("lines").get(pk=invoice.pk)
     )
@@ -448,7 +430,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet], font_config=font_config, pdf_variant=PDF_VARIANT
     )
-    return facturx.generate_from_binary(
+    document: bytes = facturx.generate_from_binary(
         pdf,
         xml,
         flavor="factur-x",
@@ -457,3 +439,4 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         pdf_metadata=metadata,
         lang=_pdf_language(invoice.language),
     )
+    return document

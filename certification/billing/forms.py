@@ -1,149 +1,89 @@
-"""The treasurer's forms: credits and allowances, invoices, payments and bank statements."""
+"""An organisation's billing forms: its billing details, and an order of credits. The
+treasurer's forms are treasury/forms.py."""
 
-from datetime import date
-from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
-from django.db import models
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from certification.billing.statements import MAX_STATEMENT_BYTES
+from certification.billing import pricing
+from certification.billing.models import BillingAccount, Order
+from certification.core.text import has_control_characters
+from certification.organisations.models import Organisation
 
-# Far beyond any real adjustment; it keeps a typing slip from adding a million credits.
-MAX_CREDITS = 100_000
 
+class BillingDetailsForm(forms.ModelForm[BillingAccount]):
+    class Meta:
+        model = BillingAccount
+        fields = [
+            "billing_name",
+            "billing_street",
+            "billing_postcode",
+            "billing_city",
+            "billing_country",
+            "vat_number",
+            "billing_email",
+        ]
+        help_texts = {
+            "billing_name": _("The organisation's legal name, as the invoice must show it."),
+            "vat_number": _(
+                "With the country prefix, for example SE556677889901. Businesses in the "
+                "European Union with a VAT number are invoiced without VAT (reverse charge)."
+            ),
+            "billing_email": _("Invoices, receipts and reminders are sent here."),
+        }
 
-class AdjustCreditsForm(forms.Form):
-    amount = forms.IntegerField(
-        label=_("Credits"),
-        min_value=-MAX_CREDITS,
-        max_value=MAX_CREDITS,
-        help_text=_("A positive number adds credits, a negative number removes them."),
-    )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=300,
-        help_text=_("Kept in the ledger and shown to the organisation."),
-    )
-
-    def clean_amount(self) -> int:
-        amount = self.cleaned_data["amount"]
-        if amount == 0:
-            raise forms.ValidationError(
-                gettext("An adjustment changes the balance by at least one credit.")
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("billing_name", "billing_street", "billing_city", "billing_country"):
+            self.fields[name].required = True
+        self.fields["billing_email"].required = True
+        account = self.instance
+        if not self.is_bound and not account.has_billing_details:
+            # First time: start from what the organisation's profile already says.
+            self.initial.update(
+                {
+                    "billing_name": account.billing_name or organisation.legal_name,
+                    "billing_street": account.billing_street or organisation.address,
+                    "billing_country": account.billing_country or organisation.country,
+                    "vat_number": account.vat_number or organisation.vat_number,
+                    "billing_email": account.billing_email or organisation.contact_email,
+                }
             )
-        return amount
 
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(gettext("Give the reason for the adjustment."))
-        return reason
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and has_control_characters(value):
+                self.add_error(name, _("Remove the invisible control characters from this field."))
+        country = str(cleaned.get("billing_country") or "")
+        error = pricing.vat_number_error(country, cleaned.get("vat_number", ""))
+        if error:
+            self.add_error("vat_number", error)
+        return cleaned
+
+    def clean_vat_number(self) -> str:
+        return pricing.normalise_vat_number(self.cleaned_data.get("vat_number", ""))
 
 
-class AllowanceForm(forms.Form):
-    allowance = forms.IntegerField(
-        label=_("Allowance"),
-        min_value=0,
-        max_value=MAX_CREDITS,
-        help_text=_(
-            "How many certificates the organisation may issue beyond its credits, to be "
-            "invoiced afterwards. 0 means it pays in advance."
-        ),
+class BuyCreditsForm(forms.Form):
+    quantity = forms.IntegerField(
+        label=_("Number of credits"),
+        min_value=1,
+        max_value=settings.CREDITS_PER_ORDER_MAX,
+        help_text=_("One credit pays for one certificate."),
+    )
+    method = forms.ChoiceField(
+        label=_("Payment"), widget=forms.RadioSelect, choices=Order.Method.choices
     )
 
-
-class OrganisationSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Organisation"), required=False, max_length=100, widget=forms.SearchInput
-    )
-
-    @property
-    def query(self) -> str:
-        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
-
-
-class InvoiceSearchForm(forms.Form):
-    """The invoices list: which invoices, and a search by number or organisation."""
-
-    class Show(models.TextChoices):
-        ALL = "all", _("All")
-        OPEN = "open", _("Open")
-        OVERDUE = "overdue", _("Overdue")
-        PAID = "paid", _("Paid")
-        CREDITED = "credited", _("Cancelled by credit note")
-
-    status = forms.ChoiceField(label=_("Show"), choices=Show.choices, required=False)
-    q = forms.CharField(
-        label=_("Number or organisation"),
-        required=False,
-        max_length=100,
-        widget=forms.SearchInput,
-    )
-
-    @property
-    def show(self) -> str:
-        return (self.cleaned_data.get("status") or self.Show.ALL) if self.is_valid() else "all"
-
-    @property
-    def query(self) -> str:
-        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
-
-
-class PaymentForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount received"),
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        help_text=_("What reached the bank account, in the invoice's currency."),
-    )
-    received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reference = forms.CharField(
-        label=_("Bank reference"),
-        max_length=140,
-        required=False,
-        help_text=_("The bank's reference of the transfer, to find it again later."),
-    )
-
-    def clean_received_on(self) -> date:
-        received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(gettext("A payment cannot be received in the future."))
-        return received_on
-
-
-class CreditNoteForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Printed on the credit note and sent to the organisation."),
-    )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(gettext("Give the reason for the credit note."))
-        return reason
-
-
-class StatementUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Bank statement (camt.053 XML)"),
-        help_text=_("The account statement from the bank, in ISO 20022 camt.053 format."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
-    )
-
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_STATEMENT_BYTES:
-            raise forms.ValidationError(
-                gettext("The file is larger than 5 MB: it is not a bank statement.")
-            )
-        return upload
+    def __init__(self, *args: Any, card: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(Order.Method.INVOICE, _("By invoice, paid by bank transfer (SEPA)"))]
+        if card:
+            choices.insert(0, (Order.Method.CARD, _("By card, now (Stripe)")))
+        cast(forms.ChoiceField, self.fields["method"]).choices = choices
+        self.fields["quantity"].widget.attrs.update(
+            {"min": 1, "max": settings.CREDITS_PER_ORDER_MAX, "inputmode": "numeric"}
+        )

@@ -1,24 +1,33 @@
-"""Invoices and credit notes: issued once, numbered without gaps, never edited.
+"""Invoices and credit notes: issued once, numbered without gaps, never edited; the
+payments that settle them; and the monthly invoice of certificates issued beyond credits.
 
 A number is allocated when the invoice is issued, inside the issuing transaction, under the
-lock of its year's `InvoiceSeries` row: two treasurers (or a treasurer and the monthly
-batch) issuing at once get consecutive numbers, and a transaction that fails gives its
-number back with everything else. The PDF (PDF/A-3 with its Factur-X XML) is rendered and
-emailed by a task after the commit.
+lock of its year's `InvoiceSeries` row: two buyers (or a buyer and the monthly batch)
+issuing at once get consecutive numbers, and a transaction that fails gives its number back
+with everything else. The PDF (PDF/A-3 with its Factur-X XML) is rendered and emailed by a
+task (tasks.py) after the commit.
+
+Each service checks its rule (rules.py) for the person it is given as `by`: an owner or a
+manager orders an invoice, the treasurer records payments (by hand or from a bank statement)
+and issues credit notes. `by=None` is the platform itself: the monthly batch, demo data.
 """
 
-from datetime import date, timedelta
+import logging
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
-from certification.billing import orders, pricing
+from certification.accounts.models import User
+from certification.billing import orders, pricing, tasks
+from certification.billing.formatting import creditor_reference
+from certification.billing.ledger import lock_account
 from certification.billing.models import (
     BankStatement,
     CreditEntry,
@@ -28,8 +37,16 @@ from certification.billing.models import (
     Order,
     Payment,
 )
-from certification.billing.services import CreditError, lock_account
+from certification.billing.queries import first_of_month
+from certification.billing.rules import require_unless_platform
 from certification.core.audit import record_event
+from certification.organisations.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+
+class InvoiceError(Exception):
+    """An invoice that cannot be issued, cancelled or paid as asked; the message says why."""
 
 
 def seller_snapshot() -> dict[str, str]:
@@ -85,24 +102,33 @@ def _line_description(order: Order, codes: list[str]) -> str:
     ) % {"count": order.quantity}
 
 
+def _reference_for(number: str) -> str:
+    return creditor_reference(number.replace("-", "")[-21:])
+
+
 def issue_invoice(
-    order: Order, *, by: Any = None, codes: list[str] | None = None, today: date | None = None
+    order: Order,
+    *,
+    by: User | None = None,
+    codes: list[str] | None = None,
+    today: date | None = None,
 ) -> Invoice:
     """The order's invoice. Organisations with an allowance get the credits at once; the
     others when it is paid. Issued once per order."""
+    require_unless_platform(by, "billing.buy", order.organisation)
     today = today or timezone.localdate()
     with transaction.atomic():
         # Locks in one order everywhere: the billing account, the order, the number series.
         account = lock_account(order.organisation)
         order = Order.objects.select_for_update().select_related("organisation").get(pk=order.pk)
         if order.method not in (Order.Method.INVOICE, Order.Method.BATCH):
-            raise CreditError(_("Only an order paid by invoice gets an invoice."))
+            raise InvoiceError(_("Only an order paid by invoice gets an invoice."))
         if order.invoices.filter(kind=Invoice.Kind.INVOICE).exists():
-            raise CreditError(_("This order already has its invoice."))
+            raise InvoiceError(_("This order already has its invoice."))
         sequence, number = allocate_number(today.year)
         language = invoice_language(order)
         with override(language):
-            note = str(pricing.VAT_NOTES.get(order.vat_treatment, ""))
+            note = pricing.vat_note(order.vat_treatment)
             description = _line_description(order, codes or [])
         invoice = Invoice.objects.create(
             kind=Invoice.Kind.INVOICE,
@@ -122,10 +148,10 @@ def issue_invoice(
             vat_rate=order.vat_rate,
             vat_amount=order.vat_amount,
             total_amount=order.total_amount,
-            reference=pricing.creditor_reference(number.replace("-", "")[-21:]),
+            reference=_reference_for(number),
             note=note,
             language=language,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=by,
         )
         InvoiceLine.objects.create(
             invoice=invoice,
@@ -157,13 +183,13 @@ def issue_invoice(
 MAX_OPEN_INVOICE_ORDERS = 5
 
 
-def check_open_invoices(organisation: Any) -> None:
+def check_open_invoices(organisation: Organisation) -> None:
     """Refuse a new invoice order while too many earlier ones are unpaid."""
     open_orders = Order.objects.filter(
         organisation=organisation, method=Order.Method.INVOICE, status=Order.Status.PENDING
     ).count()
     if open_orders >= MAX_OPEN_INVOICE_ORDERS:
-        raise CreditError(
+        raise InvoiceError(
             _(
                 "Your organisation has %(count)s unpaid invoices. Pay one of them before "
                 "ordering another, or write to the treasurer."
@@ -172,7 +198,7 @@ def check_open_invoices(organisation: Any) -> None:
         )
 
 
-def credits_in_trust(organisation: Any) -> int:
+def credits_in_trust(organisation: Organisation) -> int:
     """Credits already given on invoices that are not paid yet."""
     granted = CreditEntry.objects.filter(
         organisation=organisation,
@@ -183,18 +209,19 @@ def credits_in_trust(organisation: Any) -> int:
     return granted or 0
 
 
-def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
+def issue_credit_note(invoice: Invoice, *, by: User | None, reason: str) -> Invoice:
     """Cancel an open invoice with a credit note of the same amounts (its own number)."""
+    require_unless_platform(by, "treasury.manage", invoice.organisation)
     if not reason.strip():
-        raise CreditError(_("Give the reason for the credit note."))
+        raise InvoiceError(_("Give the reason for the credit note."))
     today = timezone.localdate()
     with transaction.atomic():
         lock_account(invoice.organisation)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.OPEN:
-            raise CreditError(_("Only an open invoice can be cancelled by a credit note."))
+            raise InvoiceError(_("Only an open invoice can be cancelled by a credit note."))
         if invoice.payments.exists():
-            raise CreditError(
+            raise InvoiceError(
                 _("This invoice has payments recorded: refund them before cancelling it.")
             )
         sequence, number = allocate_number(today.year)
@@ -217,10 +244,10 @@ def issue_credit_note(invoice: Invoice, *, by: Any, reason: str) -> Invoice:
             vat_rate=invoice.vat_rate,
             vat_amount=-invoice.vat_amount,
             total_amount=-invoice.total_amount,
-            reference=pricing.creditor_reference(number.replace("-", "")[-21:]),
+            reference=_reference_for(number),
             note=reason.strip(),
             language=invoice.language,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=by,
         )
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
@@ -268,19 +295,20 @@ def record_payment(
     amount: Decimal,
     received_on: date,
     reference: str = "",
-    by: Any = None,
+    by: User | None = None,
     statement: BankStatement | None = None,
 ) -> Payment:
     """Money received for an invoice. Once the payments reach its total the invoice is paid
     and its order's credits are granted (if they were not already). Partial payments leave
     it open; an over-payment is recorded as received and shown as such."""
+    require_unless_platform(by, "treasury.manage", invoice.organisation)
     amount = pricing.money(amount)
     if amount <= 0:
-        raise CreditError(_("A payment is a positive amount."))
+        raise InvoiceError(_("A payment is a positive amount."))
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.kind != Invoice.Kind.INVOICE or invoice.status == Invoice.Status.CREDITED:
-            raise CreditError(_("This invoice is cancelled: it cannot be paid."))
+            raise InvoiceError(_("This invoice is cancelled: it cannot be paid."))
         payment = Payment.objects.create(
             organisation_id=invoice.organisation_id,
             order=invoice.order,
@@ -291,7 +319,7 @@ def record_payment(
             received_on=received_on,
             reference=reference[:140],
             statement=statement,
-            recorded_by=by if getattr(by, "is_authenticated", False) else None,
+            recorded_by=by,
         )
         record_event(
             "billing.payment_recorded",
@@ -312,10 +340,68 @@ def record_payment(
 def _deliver_after_commit(invoice: Invoice) -> None:
     """Render, store and email the document once the transaction has committed."""
     invoice_id = invoice.pk
+    transaction.on_commit(lambda: tasks.deliver_invoice.enqueue(invoice_id))
 
-    def deliver() -> None:
-        from certification.billing.tasks import deliver_invoice  # tasks import this module
 
-        deliver_invoice.enqueue(invoice_id)
+# --- The monthly batch --------------------------------------------------------------------
 
-    transaction.on_commit(deliver)
+
+def _balances(organisation: Organisation, month_end: datetime) -> tuple[int, int]:
+    """The balance now, and at the end of the month that ends at `month_end`."""
+    totals = CreditEntry.objects.filter(organisation=organisation).aggregate(
+        now=Coalesce(Sum("amount"), 0),
+        then=Coalesce(Sum("amount", filter=Q(created_at__lt=month_end)), 0),
+    )
+    return totals["now"], totals["then"]
+
+
+def certificates_to_invoice(
+    organisation: Organisation, quantity: int, before: datetime
+) -> list[str]:
+    """The codes of the last `quantity` certificates issued before `before` (and not
+    refunded since), oldest first."""
+    refunded = CreditEntry.objects.filter(
+        organisation=organisation, kind=CreditEntry.Kind.REFUND
+    ).values("certificate_code")
+    codes = (
+        CreditEntry.objects.filter(
+            organisation=organisation, kind=CreditEntry.Kind.ISSUANCE, created_at__lt=before
+        )
+        .exclude(certificate_code__in=refunded)
+        .order_by("-created_at", "-pk")
+        .values_list("certificate_code", flat=True)[:quantity]
+    )
+    return [code for code in reversed(list(codes)) if code]
+
+
+def issue_monthly_invoice(
+    organisation: Organisation, *, period: date, today: date
+) -> Invoice | None:
+    """The invoice for the certificates `organisation` issued beyond its credits up to the
+    end of `period`'s month, once; None when there is nothing to invoice. The platform's
+    own work, asked by the periodic job (periodic.py) on the first days of a month."""
+    month_end = timezone.make_aware(
+        datetime.combine(first_of_month(period, -1), datetime.min.time())
+    )
+    with transaction.atomic():
+        account = lock_account(organisation)
+        if Order.objects.filter(
+            organisation=organisation, method=Order.Method.BATCH, period=period
+        ).exists():
+            return None
+        now_balance, period_balance = _balances(organisation, month_end)
+        # What was owed at the end of the month and is still owed now: credits bought since
+        # then have already covered the rest.
+        quantity = min(-period_balance, -now_balance)
+        if quantity <= 0:
+            return None
+        if not account.has_billing_details and not account.fill_from_profile():
+            logger.warning(
+                "The monthly invoice of %s waits for its billing details.", organisation.slug
+            )
+            return None
+        order = orders.create_order(
+            organisation, quantity=quantity, method=Order.Method.BATCH, by=None, period=period
+        )
+        codes = certificates_to_invoice(organisation, quantity, month_end)
+        return issue_invoice(order, codes=codes, today=today)

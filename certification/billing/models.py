@@ -6,16 +6,24 @@ their numbers come from `InvoiceSeries`, locked row by row, so they have no gaps
 """
 
 import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from certification.organisations.models import Organisation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def money_field(verbose_name: str, **options) -> models.DecimalField:
+MoneyField = models.DecimalField[str | float | Decimal | Combinable, Decimal]
+
+
+def money_field(verbose_name: "StrOrPromise", **options: Any) -> MoneyField:
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **options)
 
 
@@ -52,6 +60,36 @@ class BillingAccount(models.Model):
         return all(
             [self.billing_name, self.billing_street, self.billing_city, self.billing_country]
         )
+
+    def fill_from_profile(self) -> bool:
+        """Fill the empty billing details from the organisation's profile, so that the
+        monthly invoice can be issued. False (and nothing saved) when the profile has no
+        usable address."""
+        organisation = self.organisation
+        lines = [line.strip() for line in organisation.address.splitlines() if line.strip()]
+        if len(lines) == 1 and "," in lines[0]:
+            lines = [part.strip() for part in lines[0].rsplit(",", 1)]
+        if len(lines) < 2 or not organisation.country:
+            return False
+        # The last line is kept whole ("111 22 Stockholm", "London SW1A 1AA"): splitting it
+        # into postcode and city guesses wrongly in too many countries.
+        self.billing_name = self.billing_name or organisation.legal_name
+        self.billing_street = self.billing_street or ", ".join(lines[:-1])[:200]
+        self.billing_city = self.billing_city or lines[-1][:120]
+        self.billing_country = self.billing_country or organisation.country
+        self.vat_number = self.vat_number or organisation.vat_number
+        self.billing_email = self.billing_email or organisation.contact_email
+        self.save(
+            update_fields=[
+                "billing_name",
+                "billing_street",
+                "billing_city",
+                "billing_country",
+                "vat_number",
+                "billing_email",
+            ]
+        )
+        return True
 
     def buyer_snapshot(self) -> dict[str, str]:
         """The buyer as printed on an invoice, frozen when it is issued."""
@@ -290,6 +328,13 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def has_pdf(self) -> bool:
+        """Its PDF is rendered and stored (a task does it once the invoice is issued)."""
+        if not self.pdf.name:
+            return False
+        return self.pdf.storage.exists(self.pdf.name)
 
 
 class InvoiceLine(models.Model):

@@ -4,18 +4,24 @@ Credits for an order are granted once: under the billing account's lock, guarded
 order's state, and backed by a database constraint (one purchase entry per order). A card
 order is granted only by Stripe's verified webhook (stripe_payments.py); an invoiced order
 when its invoice is paid, or at once for an organisation with an allowance.
+
+`create_order` checks who may buy. `grant_credits`, `mark_order_paid` and `reverse_order`
+are steps of other services (a payment recorded, a credit note, Stripe's webhook), which
+check who may do those.
 """
 
-from typing import Any
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification.accounts.models import User
 from certification.billing import pricing
+from certification.billing.ledger import CreditError, balance, lock_account
 from certification.billing.models import BillingAccount, CreditEntry, Order
-from certification.billing.services import CreditError, balance, lock_account
+from certification.billing.rules import require_unless_platform
 from certification.core.audit import record_event
 from certification.organisations.models import Organisation
 
@@ -34,9 +40,16 @@ def check_quantity(quantity: int) -> None:
 
 
 def create_order(
-    organisation: Organisation, *, quantity: int, method: str, by: Any, period: Any = None
+    organisation: Organisation,
+    *,
+    quantity: int,
+    method: str,
+    by: User | None,
+    period: date | None = None,
 ) -> Order:
-    """A pending order priced on the server from the settings and the billing details."""
+    """A pending order priced on the server from the settings and the billing details.
+    `by=None` is the platform's own month's batch (`period` is its month)."""
+    require_unless_platform(by, "billing.buy", organisation)
     if method != Order.Method.BATCH:
         # A month's batch invoices certificates already issued, however many there were.
         check_quantity(quantity)
@@ -51,7 +64,7 @@ def create_order(
             organisation=organisation,
             method=method,
             buyer=account.buyer_snapshot(),
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=by,
             period=period,
             **quote.order_fields(),
         )
@@ -64,7 +77,7 @@ def create_order(
     return order
 
 
-def grant_credits(order: Order, *, by: Any = None) -> CreditEntry | None:
+def grant_credits(order: Order, *, by: User | None = None) -> CreditEntry | None:
     """Add the order's credits to the ledger, once. Returns None when already granted."""
     with transaction.atomic():
         lock_account(order.organisation)
@@ -76,7 +89,7 @@ def grant_credits(order: Order, *, by: Any = None) -> CreditEntry | None:
             amount=order.quantity,
             order=order,
             reason=_("Order of %(count)s credits") % {"count": order.quantity},
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=by,
         )
         record_event(
             "billing.credits_granted", actor=by, target=order, data={"credits": order.quantity}
@@ -84,7 +97,7 @@ def grant_credits(order: Order, *, by: Any = None) -> CreditEntry | None:
     return entry
 
 
-def mark_order_paid(order: Order, *, by: Any = None) -> bool:
+def mark_order_paid(order: Order, *, by: User | None = None) -> bool:
     """Paid, with its credits granted. False (and nothing changes) if it already was."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
@@ -101,7 +114,7 @@ def mark_order_paid(order: Order, *, by: Any = None) -> bool:
 
 
 def reverse_order(
-    order: Order, *, status: str, reason: str, by: Any = None, flag: bool = True
+    order: Order, *, status: str, reason: str, by: User | None = None, flag: bool = True
 ) -> Order:
     """A refund, a dispute or a cancellation: take back the order's credits that are not
     spent yet; what is already spent becomes a debt the treasurer sees (flagged, as is every
@@ -129,7 +142,7 @@ def reverse_order(
                     amount=-taken,
                     order=order,
                     reason=reason[:300],
-                    created_by=by if getattr(by, "is_authenticated", False) else None,
+                    created_by=by,
                 )
         order.flagged = order.flagged or flag or order.debt_credits > 0
         order.save(

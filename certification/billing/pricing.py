@@ -1,7 +1,10 @@
-"""Prices, VAT and references: pure functions on `Decimal`, never a float.
+"""What a certificate costs: the price of a credit and the VAT on it, pure functions on
+`Decimal`, never a float.
 
-The price per credit is a setting, read on the server only. VAT follows the seller's status
-(settings) and the buyer's country and VAT number:
+One credit pays for one certificate. Its price is the setting CERTIFICATE_PRICE_EUR, read on
+the server only and only by `price_per_credit`: every page, order and figure that names a
+price asks that function, and `quote` adds the VAT for a buyer. VAT follows the seller's
+status (settings) and the buyer's country and VAT number:
 
 - seller not registered for VAT → no VAT, and the invoice says why;
 - buyer in the seller's country → the domestic rate;
@@ -11,6 +14,7 @@ The price per credit is a setting, read on the server only. VAT follows the sell
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +22,9 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as NumberError
 
 from certification.billing.models import VatTreatment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CENT = Decimal("0.01")
 # EU member states (ISO 3166-1 alpha-2; Greece's VAT prefix is EL, its country code GR).
@@ -53,7 +60,7 @@ EU_COUNTRIES = frozenset(
     ]
 )
 # The words printed on an invoice for each treatment without VAT.
-VAT_NOTES = {
+VAT_NOTES: dict[str, "StrOrPromise"] = {
     VatTreatment.REVERSE_CHARGE: _(
         "Reverse charge: VAT to be accounted for by the recipient "
         "(Article 196, Council Directive 2006/112/EC)."
@@ -61,6 +68,12 @@ VAT_NOTES = {
     VatTreatment.OUTSIDE_SCOPE: _("Not subject to VAT in the seller's country."),
     VatTreatment.NOT_REGISTERED: _("No VAT is charged: the seller is not registered for VAT."),
 }
+
+
+def vat_note(treatment: str) -> str:
+    """The words an invoice prints for a treatment without VAT, in the active language;
+    "" when VAT is charged."""
+    return str(VAT_NOTES.get(treatment, ""))
 
 
 def money(value: Decimal | int | str) -> Decimal:
@@ -125,7 +138,7 @@ class Quote:
 
     @property
     def vat_note(self) -> str:
-        return str(VAT_NOTES.get(self.vat_treatment, ""))
+        return vat_note(self.vat_treatment)
 
     def order_fields(self) -> dict[str, object]:
         return {
@@ -140,20 +153,20 @@ class Quote:
         }
 
 
+def price_per_credit() -> Decimal:
+    """What one credit, and so one certificate, costs before VAT."""
+    return money(settings.CERTIFICATE_PRICE_EUR)
+
+
+def net_price(credits: int) -> Decimal:
+    """What `credits` credits cost before VAT."""
+    return money(price_per_credit() * credits)
+
+
 def quote(quantity: int, *, buyer_country: str, vat_number: str) -> Quote:
-    """What `quantity` credits cost this buyer, from the price setting."""
-    unit_price = money(settings.CERTIFICATE_PRICE_EUR)
-    net = money(unit_price * quantity)
+    """What `quantity` credits cost this buyer, VAT included."""
+    unit_price = price_per_credit()
+    net = net_price(quantity)
     treatment, rate = vat_treatment(buyer_country, vat_number)
     vat = money(net * rate / 100)
     return Quote(quantity, unit_price, net, treatment, money(rate), vat, net + vat)
-
-
-def creditor_reference(base: str) -> str:
-    """An ISO 11649 structured creditor reference: `RF`, two check digits, then `base`
-    (letters and digits, at most 21)."""
-    body = "".join(base.split()).upper()
-    if not body or len(body) > 21 or not body.isalnum() or not body.isascii():
-        raise ValueError(f"{base!r} cannot be the body of a creditor reference.")
-    digits = "".join(str(int(character, 36)) for character in body + "RF00")
-    return f"RF{98 - int(digits) % 97:02d}{body}"

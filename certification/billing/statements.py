@@ -30,9 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from certification.accounts.models import User
 from certification.billing import invoicing, pricing
+from certification.billing.formatting import compact_reference, is_creditor_reference
+from certification.billing.invoicing import InvoiceError
+from certification.billing.ledger import CreditError
 from certification.billing.models import BankStatement, Invoice, Payment
-from certification.billing.services import CreditError
+from certification.billing.rules import require_unless_platform
 from certification.core.audit import record_event
 
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024
@@ -69,19 +73,6 @@ class Statement:
 # --- Reading ------------------------------------------------------------------------------
 
 
-def compact(reference: str) -> str:
-    return "".join(reference.split()).upper()
-
-
-def is_creditor_reference(reference: str) -> bool:
-    """True for a well-formed ISO 11649 reference (spaces and case ignored)."""
-    text = compact(reference)
-    if not re.fullmatch(r"RF\d{2}[A-Z0-9]{1,21}", text):
-        return False
-    digits = "".join(str(int(character, 36)) for character in text[4:] + text[:4])
-    return int(digits) % 97 == 1
-
-
 def reference_in_text(text: str) -> str:
     """The first valid RF reference a payer typed in `text`, compacted; "" if none.
 
@@ -91,7 +82,7 @@ def reference_in_text(text: str) -> str:
     for match in TYPED_REFERENCE.finditer(text):
         groups = match.group(0).split()
         for end in range(len(groups), 0, -1):
-            candidate = compact("".join(groups[:end]))
+            candidate = compact_reference("".join(groups[:end]))
             if is_creditor_reference(candidate):
                 return candidate
     return ""
@@ -119,7 +110,8 @@ class _Reader:
         return "/".join(f"c:{step}" for step in path.split("/"))
 
     def all(self, element: Any, path: str) -> list[Any]:
-        return element.findall(self._path(path), self.namespaces)
+        found: list[Any] = element.findall(self._path(path), self.namespaces)
+        return found
 
     def one(self, element: Any, *paths: str) -> Any:
         for path in paths:
@@ -265,7 +257,7 @@ def _credits(reader: _Reader, entry: Any, *, fallback: str) -> list[Entry]:
             if element.text and element.text.strip()
         )
         structured = [
-            compact(element.text)
+            compact_reference(element.text)
             for element in reader.all(transaction_details, "RmtInf/Strd/CdtrRefInf/Ref")
             if element.text and element.text.strip()
         ]
@@ -350,7 +342,7 @@ def _line(entry: Entry, invoice: Invoice | None = None, **extra: str) -> dict[st
 
 
 def _apply_entry(
-    entry: Entry, invoice: Invoice, *, statement: BankStatement, by: Any
+    entry: Entry, invoice: Invoice, *, statement: BankStatement, by: User | None
 ) -> tuple[str, dict[str, str]]:
     """Record one credit for its invoice; which section of the report it belongs to."""
     with transaction.atomic():
@@ -377,7 +369,7 @@ def _apply_entry(
                 by=by,
                 statement=statement,
             )
-        except CreditError as error:
+        except (InvoiceError, CreditError) as error:
             return "unmatched", _line(entry, invoice, reason=str(error))
         paid = invoicing.amount_paid(invoice)
         difference = paid - invoice.total_amount
@@ -388,7 +380,9 @@ def _apply_entry(
         return "paid", _line(entry, invoice)
 
 
-def apply_statement(statement: BankStatement, entries: list[Entry], by: Any) -> dict[str, Any]:
+def apply_statement(
+    statement: BankStatement, entries: list[Entry], by: User | None
+) -> dict[str, Any]:
     """Match each credit to its invoice, record the payments, and save the report."""
     report: dict[str, Any] = {section: [] for section in REPORT_SECTIONS}
     by_reference, by_number = _find_invoices(entries)
@@ -426,8 +420,9 @@ def _totals(entries: Iterable[Entry]) -> dict[str, str]:
     return {currency: str(pricing.money(amount)) for currency, amount in sorted(totals.items())}
 
 
-def import_statement(data: bytes, *, name: str, by: Any) -> BankStatement:
+def import_statement(data: bytes, *, name: str, by: User | None) -> BankStatement:
     """Read, store and apply an uploaded statement. Raises StatementError for a bad file."""
+    require_unless_platform(by, "treasury.manage")
     parsed = read_camt053(data)
     with transaction.atomic():
         statement = BankStatement(
@@ -536,7 +531,8 @@ def build_camt053(
                 kind = element(element(creditor_reference, "Tp"), "CdOrPrtry")
                 element(kind, "Cd", "SCOR")
                 element(creditor_reference, "Ref", row["reference"])
-    return etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml: bytes = etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def _normalised_row(row: Mapping[str, Any]) -> dict[str, Any]:

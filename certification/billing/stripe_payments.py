@@ -21,10 +21,13 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from stripe.params.checkout import SessionCreateParams
 
+from certification.accounts.models import User
 from certification.billing import orders, pricing
+from certification.billing.ledger import CreditError, lock_account
 from certification.billing.models import Order, Payment, StripeEvent
-from certification.billing.services import CreditError, lock_account
+from certification.billing.rules import require_unless_platform
 from certification.core.audit import record_event
 
 logger = logging.getLogger(__name__)
@@ -79,7 +82,9 @@ def _product_name(order: Order) -> str:
         ) % {"count": order.quantity}
 
 
-def start_checkout(order: Order, *, success_url: str, cancel_url: str, by: Any = None) -> str:
+def start_checkout(
+    order: Order, *, success_url: str, cancel_url: str, by: User | None = None
+) -> str:
     """A Stripe Checkout Session for a pending card order; returns the URL to send the buyer to.
 
     The amount is the order's total, priced on the server when the order was made. The order's
@@ -87,12 +92,13 @@ def start_checkout(order: Order, *, success_url: str, cancel_url: str, by: Any =
     same session instead of a second one. Raises CreditError for an order that cannot be paid
     by card, and stripe.StripeError when Stripe cannot be reached or refuses.
     """
+    require_unless_platform(by, "billing.buy", order.organisation)
     if order.method != Order.Method.CARD:
         raise CreditError(_("This order is paid by invoice, not by card."))
     if order.status != Order.Status.PENDING:
         raise CreditError(_("This order is not awaiting payment any more."))
     reference = str(order.public_id)
-    params: dict[str, Any] = {
+    params: SessionCreateParams = {
         "mode": "payment",
         "line_items": [
             {

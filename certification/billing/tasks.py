@@ -1,8 +1,12 @@
 """Background work on invoices: render each document once, store it, email it to the buyer.
 
 `deliver_invoice` runs after the transaction that issued the invoice (or credit note) has
-committed. It can run again safely: a stored PDF is never rendered again (an issued invoice
-never changes), and the email goes out once, unless it is asked for again.
+committed, and again for a document still missing a while later (periodic.py). It can run
+again safely: a stored PDF is never rendered again (an issued invoice never changes), and the
+email goes out once, unless it is asked for again.
+
+Who an invoice's emails go to, their attachment and their link to the billing page are shared
+with the reminders (reminders.py).
 """
 
 import logging
@@ -15,13 +19,8 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import translation
 
-from certification.billing.documents import (
-    format_amount,
-    format_date,
-    format_iban,
-    pdf_filename,
-    render_invoice_pdf,
-)
+from certification.billing.documents import render_invoice_pdf
+from certification.billing.formatting import format_amount, format_date, format_iban, pdf_filename
 from certification.billing.models import Invoice
 from certification.core.audit import record_event
 from certification.core.emails import send_templated_email
@@ -39,7 +38,7 @@ def store_invoice_pdf(invoice: Invoice) -> bool:
     Two workers may render at once; the first to store wins, the other's file is deleted.
     """
     storage = invoice.pdf.storage
-    if invoice.pdf and storage.exists(invoice.pdf.name):
+    if invoice.has_pdf:
         return False
     pdf = render_invoice_pdf(invoice)
     field = Invoice._meta.get_field("pdf")
@@ -47,9 +46,7 @@ def store_invoice_pdf(invoice: Invoice) -> bool:
     with transaction.atomic():
         current = Invoice.objects.select_for_update().only("pdf").get(pk=invoice.pk)
         # (The old name comes back when a lost file is rendered again: that is not a race.)
-        stored_first = (
-            bool(current.pdf) and current.pdf.name != name and storage.exists(current.pdf.name)
-        )
+        stored_first = current.pdf.name != name and current.has_pdf
         if not stored_first:
             Invoice.objects.filter(pk=invoice.pk).update(pdf=name)
     if stored_first:
@@ -58,6 +55,15 @@ def store_invoice_pdf(invoice: Invoice) -> bool:
         return False
     invoice.pdf.name = name
     return True
+
+
+def pdf_attachments(invoice: Invoice) -> list[dict[str, str]]:
+    """The stored PDF as an email attachment; none while it is not stored."""
+    if not invoice.pdf.name:
+        return []
+    return [
+        {"path": invoice.pdf.name, "filename": pdf_filename(invoice), "mimetype": "application/pdf"}
+    ]
 
 
 def invoice_recipients(invoice: Invoice) -> list[str]:
@@ -75,7 +81,7 @@ def invoice_recipients(invoice: Invoice) -> list[str]:
 
 
 def billing_url(invoice: Invoice) -> str:
-    path = reverse("organisation_billing", kwargs={"slug": invoice.organisation.slug})
+    path = reverse("billing:overview", kwargs={"slug": invoice.organisation.slug})
     return f"{settings.SITE_URL}{path}"
 
 
@@ -93,7 +99,7 @@ def invoice_email_context(invoice: Invoice) -> dict[str, Any]:
             "iban": format_iban(invoice.seller.get("iban", "")),
             "bic": invoice.seller.get("bic", ""),
             "reference": invoice.reference,
-            "corrects_number": invoice.corrects.number if credit_note else "",
+            "corrects_number": invoice.corrects.number if invoice.corrects else "",
             "reason": invoice.note if credit_note else "",
             "billing_url": billing_url(invoice),
         }
@@ -119,13 +125,7 @@ def email_invoice(invoice: Invoice, *, again: bool = False) -> bool:
             context=invoice_email_context(invoice),
             language=invoice.language,
             reply_to=[settings.SELLER_EMAIL],
-            attachments=[
-                {
-                    "path": invoice.pdf.name,
-                    "filename": pdf_filename(invoice),
-                    "mimetype": "application/pdf",
-                }
-            ],
+            attachments=pdf_attachments(invoice),
         )
         record_event(EMAILED, actor=None, target=invoice, data={"to": recipients})
     return True

@@ -1,517 +1,324 @@
-"""The treasurer's pages.
+"""An organisation's billing, for its owners and managers: balance, ledger, orders, invoices
+and payments; billing details; buying credits by card (Stripe Checkout) or by invoice.
 
-The treasurer (with two-factor authentication, which the middleware enforces) sees the
-money: revenue per month, open and overdue invoices, orders flagged by refunds and disputes,
-every organisation's credits. They record payments, cancel invoices with credit notes,
-upload bank statements to match transfers to invoices, export CSV files for the accountant,
-and adjust an organisation's credits and allowance.
+Prices are computed on the server from the settings; the browser sends only how many
+credits and how to pay. Card orders are confirmed only by Stripe's webhook (webhooks.py):
+until then the order page says the payment is on its way and checks again by itself.
 """
 
-from decimal import Decimal
+import logging
 from typing import Any
 
+import stripe
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    StreamingHttpResponse,
-)
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certification.accounts.permissions import acts_as
-from certification.accounts.roles import GlobalRole
-from certification.billing import (
-    invoicing,
-    pricing,
-    queries,
-    services,
-    statements,
-    treasury_queries,
-)
-from certification.billing.forms import (
-    AdjustCreditsForm,
-    AllowanceForm,
-    CreditNoteForm,
-    InvoiceSearchForm,
-    OrganisationSearchForm,
-    PaymentForm,
-    StatementUploadForm,
-)
-from certification.billing.models import BankStatement, Invoice
-from certification.billing.services import CreditError
-from certification.billing.treasury_exports import EXPORTS, export_filename, stream_csv
-from certification.core.models import AuditEvent
-from certification.organisations.models import Organisation
+from certification.accounts.http import AuthenticatedHttpRequest
+from certification.accounts.permissions import require
+from certification.billing import invoicing, orders, pricing, queries, stripe_payments
+from certification.billing.formatting import format_iban, pdf_filename
+from certification.billing.forms import BillingDetailsForm, BuyCreditsForm
+from certification.billing.invoicing import InvoiceError
+from certification.billing.ledger import CreditError
+from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order, Payment
+from certification.core.files import private_file_response
+from certification.organisations.access import get_organisation_for_member
+from certification.organisations.models import Membership, Organisation
 
-STATEMENTS_PER_PAGE = 25
-HISTORY_LENGTH = 50
+logger = logging.getLogger(__name__)
+
+ORDERS_PER_PAGE = 10
+INVOICES_PER_PAGE = 10
+PAYMENTS_PER_PAGE = 10
 
 
-def _require_treasurer(request: HttpRequest) -> None:
-    if not acts_as(request.user, GlobalRole.TREASURER):
-        raise PermissionDenied
+class SeeOther(HttpResponseRedirect):
+    """After a POST, on to Stripe's payment page with a GET."""
+
+    status_code = 303
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _organisation(request: HttpRequest, slug: str, action: str = "billing.view") -> Organisation:
+    """The organisation, if the user may do `action` with its billing (rules.py): 404 to
+    people outside it, 403 to its trainers."""
+    organisation = get_organisation_for_member(request, slug, role=Membership.Role.MANAGER)
+    require(request.user, action, organisation)
+    return organisation
 
 
-# --- Overview -----------------------------------------------------------------------------
+def _order(organisation: Organisation, order_id: Any) -> Order:
+    return get_object_or_404(
+        Order.objects.prefetch_related(
+            Prefetch("invoices", queryset=Invoice.objects.order_by("year", "sequence"))
+        ),
+        organisation=organisation,
+        public_id=order_id,
+    )
+
+
+def _account(organisation: Organisation) -> BillingAccount:
+    """The organisation's billing account, or a new unsaved one: reading never writes."""
+    account = BillingAccount.objects.filter(organisation=organisation).first()
+    return account or BillingAccount(organisation=organisation)
+
+
+def _bank_details() -> dict[str, str]:
+    return {
+        "iban": format_iban(settings.BANK_IBAN),
+        "bic": settings.BANK_BIC,
+        "bank": settings.BANK_NAME,
+        "seller": settings.SELLER_NAME,
+    }
 
 
 @login_required
 @require_GET
-def treasury(request: HttpRequest) -> HttpResponse:
-    """What needs the treasurer: revenue, open and overdue invoices, flagged orders, low
-    balances."""
-    _require_treasurer(request)
-    today = timezone.localdate()
-    flagged = treasury_queries.flagged_orders()
-    return render(
-        request,
-        "billing/treasury.html",
-        {
-            "today": today,
-            "chart": treasury_queries.revenue_by_month(today),
-            "figures": treasury_queries.invoice_figures(today),
-            "flagged_orders": flagged[: treasury_queries.FLAGGED_ORDERS],
-            "lowest_balances": treasury_queries.lowest_balances(),
-            "export_years": [today.year, today.year - 1],
-            "export_kinds": [
-                ("invoices", _("Invoices and credit notes")),
-                ("payments", _("Payments")),
-                ("ledger", _("Credit ledger")),
-            ],
-        },
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Owners and managers: balance, orders, invoices and the ledger."""
+    organisation = _organisation(request, slug)
+    order_list = Order.objects.filter(organisation=organisation).prefetch_related(
+        Prefetch("invoices", queryset=Invoice.objects.order_by("year", "sequence"))
     )
-
-
-# --- Organisations and their credits ------------------------------------------------------
-
-
-@login_required
-@require_GET
-def treasury_organisations(request: HttpRequest) -> HttpResponse:
-    _require_treasurer(request)
-    form = OrganisationSearchForm(request.GET)
-    organisations = queries.organisations_with_credits()
-    if form.query:
-        organisations = organisations.filter(legal_name__icontains=form.query)
-    return render(
-        request,
-        "billing/treasury_organisations.html",
-        {
-            "form": form,
-            "page": queries.page(request, organisations, queries.ORGANISATIONS_PER_PAGE),
-        },
+    invoice_list = (
+        queries.with_payments(Invoice.objects.filter(organisation=organisation))
+        .select_related("corrects")
+        .order_by("-year", "-sequence")
     )
-
-
-def _render_account(
-    request: HttpRequest,
-    organisation: Organisation,
-    *,
-    adjust_form: AdjustCreditsForm | None = None,
-    allowance_form: AllowanceForm | None = None,
-) -> HttpResponse:
-    standing = queries.standing(organisation)
+    account = _account(organisation)
     return render(
         request,
-        "billing/treasury_organisation.html",
+        "billing/organisation_billing.html",
         {
             "organisation": organisation,
-            **standing,
-            "page": queries.page(request, queries.ledger(organisation), queries.ENTRIES_PER_PAGE),
-            "adjust_form": adjust_form or AdjustCreditsForm(),
-            "allowance_form": allowance_form
-            or AllowanceForm(initial={"allowance": standing["allowance"]}),
-        },
-    )
-
-
-@login_required
-@require_GET
-def treasury_organisation(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_treasurer(request)
-    return _render_account(request, get_object_or_404(Organisation, slug=slug))
-
-
-@login_required
-@require_POST
-def treasury_adjust_credits(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_treasurer(request)
-    organisation = get_object_or_404(Organisation, slug=slug)
-    form = AdjustCreditsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.adjust_credits(
-                organisation,
-                by=request.user,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-            )
-        except CreditError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
+            "account": account,
+            **queries.standing(organisation),
+            "page": queries.page(
+                request, queries.ledger_entries(organisation), queries.ENTRIES_PER_PAGE
+            ),
+            "orders_page": queries.page(
+                request, order_list, ORDERS_PER_PAGE, parameter="orders_page"
+            ),
+            "invoices_page": queries.page(
+                request, invoice_list, INVOICES_PER_PAGE, parameter="invoices_page"
+            ),
+            "payments_page": queries.page(
                 request,
-                _("%(amount)+d credits for %(organisation)s. The balance is now %(balance)d.")
-                % {
-                    "amount": form.cleaned_data["amount"],
-                    "organisation": organisation.legal_name,
-                    "balance": services.balance(organisation),
-                },
-            )
-            return redirect("treasury_organisation", slug=organisation.slug)
-    return _render_account(request, organisation, adjust_form=form)
-
-
-@login_required
-@require_POST
-def treasury_set_allowance(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_treasurer(request)
-    organisation = get_object_or_404(Organisation, slug=slug)
-    form = AllowanceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_allowance(
-                organisation, by=request.user, allowance=form.cleaned_data["allowance"]
-            )
-        except CreditError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("The allowance of %(organisation)s is now %(allowance)d.")
-                % {
-                    "organisation": organisation.legal_name,
-                    "allowance": form.cleaned_data["allowance"],
-                },
-            )
-            return redirect("treasury_organisation", slug=organisation.slug)
-    return _render_account(request, organisation, allowance_form=form)
-
-
-# --- Invoices -----------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def treasury_invoices(request: HttpRequest) -> HttpResponse:
-    _require_treasurer(request)
-    form = InvoiceSearchForm(request.GET)
-    today = timezone.localdate()
-    invoices = treasury_queries.find_invoices(show=form.show, query=form.query, today=today)
-    return render(
-        request,
-        "billing/treasury_invoices.html",
-        {
-            "form": form,
-            "show": form.show,
-            "today": today,
-            "page": queries.page(request, invoices, treasury_queries.INVOICES_PER_PAGE),
+                Payment.objects.filter(organisation=organisation).select_related("invoice"),
+                PAYMENTS_PER_PAGE,
+                parameter="payments_page",
+            ),
+            "price": pricing.price_per_credit(),
         },
     )
-
-
-def _invoice(invoice_id: Any) -> Invoice:
-    invoices = treasury_queries.with_payments(
-        Invoice.objects.select_related("organisation", "order", "corrects")
-    )
-    return get_object_or_404(invoices, public_id=invoice_id)
-
-
-def _render_invoice(
-    request: HttpRequest,
-    invoice: Invoice,
-    *,
-    payment_form: PaymentForm | None = None,
-    credit_note_form: CreditNoteForm | None = None,
-) -> HttpResponse:
-    payments = list(invoice.payments.select_related("statement", "recorded_by"))
-    is_open_invoice = invoice.kind == Invoice.Kind.INVOICE and invoice.status == Invoice.Status.OPEN
-    return render(
-        request,
-        "billing/treasury_invoice.html",
-        {
-            "invoice": invoice,
-            "organisation": invoice.organisation,
-            "today": timezone.localdate(),
-            "lines": invoice.lines.all(),
-            "payments": payments,
-            "credit_notes": invoice.credit_notes.order_by("year", "sequence"),
-            "history": AuditEvent.objects.for_object(invoice)[:HISTORY_LENGTH],
-            "pdf_ready": _pdf_ready(invoice),
-            "can_record_payment": is_open_invoice,
-            "can_credit": is_open_invoice and not payments,
-            "payment_form": payment_form or PaymentForm(initial={"amount": _still_due(invoice)}),
-            "credit_note_form": credit_note_form or CreditNoteForm(),
-        },
-    )
-
-
-def _still_due(invoice: Invoice) -> Decimal | None:
-    due = invoice.amount_due  # type: ignore[attr-defined]
-    return pricing.money(due) if due > 0 else None
-
-
-def _pdf_ready(invoice: Invoice) -> bool:
-    return bool(invoice.pdf) and default_storage.exists(invoice.pdf.name)
-
-
-@login_required
-@require_GET
-def treasury_invoice(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    _require_treasurer(request)
-    return _render_invoice(request, _invoice(invoice_id))
-
-
-@login_required
-@require_GET
-def treasury_invoice_pdf(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    """The invoice (or credit note) as issued; not found until its PDF has been rendered."""
-    _require_treasurer(request)
-    invoice = get_object_or_404(Invoice, public_id=invoice_id)
-    if not _pdf_ready(invoice):
-        raise Http404(_("This invoice's PDF is still being prepared: try again in a minute."))
-    response = FileResponse(
-        invoice.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{invoice.number}.pdf",
-        content_type="application/pdf",
-    )
-    return _private(response)
-
-
-@login_required
-@require_POST
-def treasury_invoice_payment(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    _require_treasurer(request)
-    invoice = _invoice(invoice_id)
-    form = PaymentForm(request.POST)
-    if not form.is_valid():
-        return _render_invoice(request, invoice, payment_form=form)
-    try:
-        invoicing.record_payment(
-            invoice,
-            amount=form.cleaned_data["amount"],
-            received_on=form.cleaned_data["received_on"],
-            reference=form.cleaned_data["reference"].strip(),
-            by=request.user,
-        )
-    except CreditError as error:
-        form.add_error(None, str(error))
-        return _render_invoice(request, invoice, payment_form=form)
-    invoice = _invoice(invoice_id)
-    messages.success(request, _payment_message(invoice))
-    return redirect("treasury_invoice", invoice_id=invoice.public_id)
-
-
-def _payment_message(invoice: Invoice) -> str:
-    due = invoice.amount_due  # type: ignore[attr-defined]
-    values = {"number": invoice.number, "amount": f"{abs(due):.2f}", "currency": invoice.currency}
-    if due > 0:
-        return (
-            _("Payment recorded. %(amount)s %(currency)s of invoice %(number)s is still to pay.")
-            % values
-        )
-    if due < 0:
-        return (
-            _(
-                "Payment recorded: invoice %(number)s is paid, with %(amount)s %(currency)s "
-                "more than its total. Refund or keep the excess as agreed with the "
-                "organisation."
-            )
-            % values
-        )
-    return _("Payment recorded: invoice %(number)s is paid.") % values
-
-
-@login_required
-@require_POST
-def treasury_credit_note(request: HttpRequest, invoice_id: Any) -> HttpResponse:
-    """Cancel an open invoice with a credit note: the first POST asks for confirmation,
-    the second (with `confirm`) issues it."""
-    _require_treasurer(request)
-    invoice = _invoice(invoice_id)
-    form = CreditNoteForm(request.POST)
-    if not form.is_valid():
-        return _render_invoice(request, invoice, credit_note_form=form)
-    if request.POST.get("confirm") != "yes":
-        return render(
-            request,
-            "billing/treasury_credit_note_confirm.html",
-            {"invoice": invoice, "organisation": invoice.organisation, "form": form},
-        )
-    try:
-        note = invoicing.issue_credit_note(
-            invoice, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except CreditError as error:
-        form.add_error(None, str(error))
-        return _render_invoice(request, _invoice(invoice_id), credit_note_form=form)
-    messages.success(
-        request,
-        _("Invoice %(number)s is cancelled by credit note %(note)s.")
-        % {"number": invoice.number, "note": note.number},
-    )
-    return redirect("treasury_invoice", invoice_id=invoice.public_id)
-
-
-# --- Bank statements ----------------------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def treasury_statements(request: HttpRequest) -> HttpResponse:
-    """Upload a camt.053 statement (its credits are matched to invoices) and the uploads."""
-    _require_treasurer(request)
-    form = StatementUploadForm()
-    if request.method == "POST":
-        form = StatementUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                statement = statements.import_statement(
-                    upload.read(), name=upload.name, by=request.user
-                )
-            except statements.StatementError as error:
-                form.add_error("file", str(error))
-            else:
-                messages.success(request, _statement_message(statement))
-                return redirect("treasury_statement", pk=statement.pk)
-    uploads = BankStatement.objects.select_related("uploaded_by").order_by("-uploaded_at", "-pk")
+def billing_details(request: HttpRequest, slug: str) -> HttpResponse:
+    """The legal name, address and VAT number invoices are made out to: asked once."""
+    organisation = _organisation(request, slug, "billing.buy")
+    account = _account(organisation)
+    form = BillingDetailsForm(
+        request.POST if request.method == "POST" else None,
+        instance=account,
+        organisation=organisation,
+    )
+    if form.is_bound and form.is_valid():
+        form.save()
+        messages.success(request, _("The billing details are saved."))
+        if request.GET.get("next") == "buy":
+            return redirect("billing:buy_credits", slug=organisation.slug)
+        return redirect("billing:overview", slug=organisation.slug)
     return render(
         request,
-        "billing/treasury_statements.html",
-        {"form": form, "page": queries.page(request, uploads, STATEMENTS_PER_PAGE)},
+        "billing/billing_details.html",
+        {"organisation": organisation, "form": form, "next": request.GET.get("next", "")},
     )
 
 
-def _statement_message(statement: BankStatement) -> str:
-    report = statement.report
-    return _(
-        "Statement read. Credits: %(entries)s. Payments recorded: %(recorded)s. "
-        "To look at: %(to_look_at)s."
-    ) % {
-        "entries": report.get("entries", 0),
-        "recorded": report.get("recorded", 0),
-        "to_look_at": len(report.get("unmatched", [])) + len(report.get("settled", [])),
-    }
-
-
-REPORT_SECTIONS = {
-    "paid": (
-        _lazy("Paid in full"),
-        _lazy("Recorded: these transfers paid their invoices in full."),
-    ),
-    "partial": (
-        _lazy("Paid in part"),
-        _lazy("Recorded: the invoices stay open for what is still to pay."),
-    ),
-    "overpaid": (
-        _lazy("Paid too much"),
-        _lazy(
-            "Recorded: the invoices are paid, with more than their total. Refund or keep "
-            "the excess as agreed with the organisation."
-        ),
-    ),
-    "settled": (
-        _lazy("For invoices already paid or cancelled"),
-        _lazy(
-            "Not recorded. Look at each one: record it by hand on the invoice page, or "
-            "refund the payer."
-        ),
-    ),
-    "duplicates": (
-        _lazy("Already recorded"),
-        _lazy("Recorded from an earlier upload of this statement: nothing was recorded twice."),
-    ),
-    "unmatched": (
-        _lazy("Not matched"),
-        _lazy(
-            "No invoice matched these transfers. Find the invoice and record the payment on "
-            "its page, or refund the payer."
-        ),
-    ),
-}
-SETTLED_REASONS = {
-    Invoice.Status.PAID: _lazy("The invoice was already paid."),
-    Invoice.Status.CREDITED: _lazy("The invoice is cancelled by a credit note."),
-}
-
-
-def _report_item(item: dict[str, Any]) -> dict[str, Any]:
-    """A report line as shown: amounts as numbers (formatted in the reader's language)."""
-    shown: dict[str, Any] = dict(item)
-    for key in ("amount", "remainder", "excess"):
-        if item.get(key):
-            shown[key] = Decimal(item[key])
-    if item.get("status") in SETTLED_REASONS:
-        shown["reason"] = SETTLED_REASONS[item["status"]]
-    return shown
+def _buy_form(request: HttpRequest, data: Any) -> BuyCreditsForm:
+    return BuyCreditsForm(data, card=stripe_payments.card_payments_enabled())
 
 
 @login_required
 @require_GET
-def treasury_statement(request: HttpRequest, pk: int) -> HttpResponse:
-    """What matching the statement found, section by section."""
-    _require_treasurer(request)
-    statement = get_object_or_404(BankStatement.objects.select_related("uploaded_by"), pk=pk)
-    report = statement.report or {}
-    sections = [
-        {
-            "key": key,
-            "title": title,
-            "help": help_text,
-            "items": [_report_item(item) for item in report.get(key, [])],
-        }
-        for key, (title, help_text) in REPORT_SECTIONS.items()
-        if report.get(key)
-    ]
+def buy_credits(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose how many credits and how to pay; then the price, before anything is ordered."""
+    organisation = _organisation(request, slug, "billing.buy")
+    account = _account(organisation)
+    if not account.has_billing_details:
+        messages.info(request, _("First, who should the invoice or receipt be made out to?"))
+        return redirect(reverse("billing:billing_details", args=[organisation.slug]) + "?next=buy")
+    asked = "quantity" in request.GET
+    form = _buy_form(request, request.GET if asked else None)
+    quote = None
+    if asked and form.is_valid():
+        quote = pricing.quote(
+            form.cleaned_data["quantity"],
+            buyer_country=str(account.billing_country),
+            vat_number=account.vat_number,
+        )
     return render(
         request,
-        "billing/treasury_statement.html",
+        "billing/buy_credits.html",
         {
-            "statement": statement,
-            "report": report,
-            "totals": {
-                currency: Decimal(amount) for currency, amount in report.get("totals", {}).items()
-            },
-            "to_look_at": len(report.get("unmatched", [])) + len(report.get("settled", [])),
-            "sections": sections,
+            "organisation": organisation,
+            "account": account,
+            "form": form,
+            "quote": quote,
+            "method": form.cleaned_data["method"] if quote else "",
+            "card_enabled": stripe_payments.card_payments_enabled(),
+            "price": pricing.price_per_credit(),
+            **queries.standing(organisation),
         },
     )
 
 
-# --- Exports ------------------------------------------------------------------------------
+@login_required
+@require_POST
+def buy_credits_confirm(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Place the order: an invoice is issued at once; a card payment goes to Stripe."""
+    organisation = _organisation(request, slug, "billing.buy")
+    form = _buy_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Choose between 1 and %(max)s credits and how to pay.")
+            % {"max": settings.CREDITS_PER_ORDER_MAX},
+        )
+        return redirect("billing:buy_credits", slug=organisation.slug)
+    method = form.cleaned_data["method"]
+    try:
+        # The order and its invoice together, or neither.
+        with transaction.atomic():
+            if method == Order.Method.INVOICE:
+                invoicing.check_open_invoices(organisation)
+            order = orders.create_order(
+                organisation,
+                quantity=form.cleaned_data["quantity"],
+                method=method,
+                by=request.user,
+            )
+            if method == Order.Method.INVOICE:
+                invoice = invoicing.issue_invoice(order, by=request.user)
+    except (CreditError, InvoiceError) as error:
+        messages.error(request, str(error))
+        return redirect("billing:buy_credits", slug=organisation.slug)
+    if method == Order.Method.INVOICE:
+        messages.success(
+            request,
+            _("Invoice %(number)s is issued and on its way to %(email)s.")
+            % {"number": invoice.number, "email": order.buyer.get("email", "")},
+        )
+        return redirect("billing:order_detail", slug=organisation.slug, order_id=order.public_id)
+    return _send_to_stripe(request, order)
+
+
+def _order_context(order: Order, request: HttpRequest) -> dict[str, Any]:
+    invoices = list(order.invoices.all())
+    invoice = next((i for i in invoices if i.kind == Invoice.Kind.INVOICE), None)
+    return {
+        "order": order,
+        "invoice": invoice,
+        "credit_notes": [i for i in invoices if i.kind == Invoice.Kind.CREDIT_NOTE],
+        "checkout": request.GET.get("checkout", ""),
+        "waiting": order.method == Order.Method.CARD and order.status == Order.Status.PENDING,
+        "card_enabled": stripe_payments.card_payments_enabled(),
+        "bank": _bank_details(),
+        "paid": invoicing.amount_paid(invoice) if invoice else None,
+        "granted": order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).exists(),
+    }
 
 
 @login_required
 @require_GET
-def treasury_export(request: HttpRequest, kind: str) -> HttpResponse:
-    """invoices.csv, payments.csv or ledger.csv, optionally for one year (`?year=2026`)."""
-    _require_treasurer(request)
-    if kind not in EXPORTS:
+def order_detail(request: HttpRequest, slug: str, order_id: Any) -> HttpResponse:
+    organisation = _organisation(request, slug)
+    order = _order(organisation, order_id)
+    return render(
+        request,
+        "billing/order_detail.html",
+        {"organisation": organisation, **_order_context(order, request)},
+    )
+
+
+@login_required
+@require_GET
+def order_status(request: HttpRequest, slug: str, order_id: Any) -> HttpResponse:
+    """The order's status alone, polled by the order page while a card payment is on its way."""
+    organisation = _organisation(request, slug)
+    order = _order(organisation, order_id)
+    return render(
+        request,
+        "billing/_order_status.html",
+        {"organisation": organisation, **_order_context(order, request)},
+    )
+
+
+@login_required
+@require_GET
+def invoice_pdf(request: HttpRequest, slug: str, invoice_id: Any) -> HttpResponseBase:
+    """The invoice (or credit note) as issued: PDF/A-3 with its Factur-X XML."""
+    organisation = _organisation(request, slug)
+    invoice = get_object_or_404(Invoice, organisation=organisation, public_id=invoice_id)
+    if not invoice.has_pdf:
+        raise Http404(_("This invoice's PDF is still being prepared: try again in a minute."))
+    return private_file_response(
+        invoice.pdf.open("rb"), filename=pdf_filename(invoice), content_type="application/pdf"
+    )
+
+
+# --- Paying by card -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def order_checkout(request: AuthenticatedHttpRequest, slug: str, order_id: Any) -> HttpResponse:
+    """Owners and managers: pay a pending card order on Stripe's payment page."""
+    organisation = _organisation(request, slug, "billing.buy")
+    if not stripe_payments.card_payments_enabled():
         raise Http404
-    year_text = request.GET.get("year", "").strip()
-    year = None
-    if year_text:
-        if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-            return HttpResponseBadRequest(_("The year is a number such as 2026."))
-        year = int(year_text)
-    response = StreamingHttpResponse(stream_csv(kind, year), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(kind, year)}"'
-    return _private(response)
+    order = get_object_or_404(Order, organisation=organisation, public_id=order_id)
+    order.organisation = organisation
+    back = redirect("billing:order_detail", slug=organisation.slug, order_id=order.public_id)
+    if order.method != Order.Method.CARD:
+        messages.error(request, _("This order is paid by invoice, not by card."))
+        return back
+    if order.status != Order.Status.PENDING:
+        messages.info(request, _("This order is not awaiting payment any more."))
+        return back
+    return _send_to_stripe(request, order)
+
+
+def _send_to_stripe(request: AuthenticatedHttpRequest, order: Order) -> HttpResponse:
+    """Start the Checkout Session of a pending card order and go there (303); on any
+    failure, say so on the order's page. Nothing is charged until the buyer pays there."""
+    back = redirect("billing:order_detail", slug=order.organisation.slug, order_id=order.public_id)
+    page = settings.SITE_URL + back.url
+    try:
+        url = stripe_payments.start_checkout(
+            order,
+            success_url=page + "?checkout=done",
+            cancel_url=page + "?checkout=cancelled",
+            by=request.user,
+        )
+    except CreditError as error:
+        messages.error(request, str(error))
+        return back
+    except stripe.StripeError as error:
+        logger.warning("Stripe Checkout could not be started for order %s: %s", order.pk, error)
+        messages.error(
+            request,
+            _("The card payment could not be started. Nothing was charged; try again in a moment."),
+        )
+        return back
+    return SeeOther(url)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from certification.accounts.models import User
 from certification.accounts.permissions import can, require
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.certificates import tasks
 from certification.certificates.links import verification_page_cache_key
 from certification.certificates.models import Certificate

@@ -27,7 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certification.accounts.models import User
 from certification.accounts.permissions import acts_as, can, require
 from certification.accounts.roles import GlobalRole
-from certification.billing import services as billing
+from certification.billing import ledger as billing
+from certification.billing import pricing
 from certification.certificates import rendering, services
 from certification.certificates.forms import (
     CertificateLookupForm,
@@ -208,7 +209,7 @@ def _render_confirmation(
             "overdraft": max(needed - balance, 0) if balance >= 0 else needed,
             "enough": needed <= spendable,
             "missing": max(needed - spendable, 0),
-            "price": settings.CERTIFICATE_PRICE_EUR,
+            "price": pricing.price_per_credit(),
             "preview_attendee": first,
             "preview_kind": first_kind,
             "treasurer_email": programme_address(),
@@ -426,7 +427,7 @@ def certificate_reissue(request: AuthenticatedHttpRequest, slug: str, code: str)
             "balance": None if free else billing.balance(organisation),
             "spendable": spendable,
             "enough": free or (spendable is not None and spendable >= 1),
-            "price": settings.CERTIFICATE_PRICE_EUR,
+            "price": pricing.price_per_credit(),
             "treasurer_email": programme_address(),
         },
     )

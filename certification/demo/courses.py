@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from certification.billing.services import adjust_credits, balance
+from certification.billing.ledger import adjust_credits, balance
 from certification.certificates.models import Certificate
 from certification.certificates.services import issue_certificates
 from certification.organisations.models import Organisation

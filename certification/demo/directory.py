@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing.services import adjust_credits
+from certification.billing.ledger import adjust_credits
 from certification.certificates.models import Certificate
 from certification.certificates.services import issue_certificates
 from certification.organisations.models import Membership, Organisation

@@ -18,6 +18,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
 from django_countries import countries
 
+from certification.billing import pricing
 from certification.billing.models import Payment
 from certification.certificates.models import Certificate
 from certification.directory.queries import public_organisations
@@ -126,7 +127,7 @@ def compute_statistics() -> Statistics:
         countries=country_figures,
         certificates_per_year=per_year(certificates),
         courses_per_year=per_year(courses),
-        certificate_price=settings.CERTIFICATE_PRICE_EUR,
+        certificate_price=pricing.price_per_credit(),
         received=(received or Decimal("0")).quantize(Decimal("0.01")),
     )
 

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import invoicing, periodic, services
+from certification.billing import invoicing, ledger, periodic, tasks
+from certification.billing.documents import facturx_xml, render_invoice_pdf
+from certification.billing.invoicing import InvoiceError
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
-from certification.billing.services import CreditError
 from certification.billing.tests.factories import BillingAccountFactory, invoice_for
 from certification.organisations.models import Organisation
 
@@ -22,14 +23,14 @@ BUY = "/dashboard/organisations/geoskolan/billing/buy/confirm/"
 
 def test_credits_in_trust_stay_within_the_allowance(alice_org: Organisation, tom: User) -> None:
     BillingAccountFactory(organisation=alice_org)
-    services.set_allowance(alice_org, by=tom, allowance=10)
+    ledger.set_allowance(alice_org, by=tom, allowance=10)
 
     first = invoice_for(alice_org, quantity=8)
     second = invoice_for(alice_org, quantity=5)
 
     assert first.order.credit_entries.filter(kind=CreditEntry.Kind.PURCHASE).exists()
     assert not second.order.credit_entries.exists()  # 8 + 5 is beyond the 10 trusted
-    assert services.balance(alice_org) == 8
+    assert ledger.balance(alice_org) == 8
     invoicing.record_payment(first, amount=first.total_amount, received_on=first.issued_on)
     third = invoice_for(alice_org, quantity=10)
     assert third.order.credit_entries.exists()  # the first is paid: 10 in trust again
@@ -43,7 +44,7 @@ def test_unpaid_invoices_are_capped(client_for, alice: User, alice_org: Organisa
 
     assert "unpaid invoices" in response.content.decode()
     assert Invoice.objects.count() == invoicing.MAX_OPEN_INVOICE_ORDERS
-    with pytest.raises(CreditError):
+    with pytest.raises(InvoiceError):
         invoicing.check_open_invoices(alice_org)
 
 
@@ -53,7 +54,7 @@ def test_an_order_and_its_invoice_are_made_together_or_not_at_all(
     BillingAccountFactory(organisation=alice_org)
 
     def fail(*args, **kwargs):
-        raise CreditError("The invoice could not be issued.")
+        raise InvoiceError("The invoice could not be issued.")
 
     monkeypatch.setattr(invoicing, "issue_invoice", fail)
     response = client_for(alice).post(BUY, {"quantity": "2", "method": "invoice"}, follow=True)
@@ -84,8 +85,6 @@ def test_control_characters_in_the_billing_details_are_refused(
 def test_an_invisible_character_in_a_snapshot_does_not_stop_the_invoice(
     alice_org: Organisation,
 ) -> None:
-    from certification.billing.documents import facturx_xml, render_invoice_pdf
-
     invoice = invoice_for(alice_org)
     invoice.buyer = {**invoice.buyer, "name": "ACME\x0bLtd\ufffe"}
 
@@ -100,8 +99,6 @@ def test_an_invoice_whose_pdf_went_missing_is_sent_again(
     Invoice.objects.filter(pk=invoice.pk).update(created_at=timezone.now() - timedelta(minutes=30))
     fresh = invoice_for(alice_org)
     sent: list[int] = []
-    from certification.billing import tasks
-
     monkeypatch.setattr(tasks, "deliver_invoice", SimpleNamespace(enqueue=sent.append))
 
     assert periodic.deliver_missing_invoice_documents(timezone.now()) == 1

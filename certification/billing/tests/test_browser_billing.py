@@ -27,8 +27,8 @@ from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD
 from certification.applications.tests.factories import private_media  # noqa: F401
 from certification.applications.tests.test_browser_journeys import become
+from certification.billing.ledger import balance
 from certification.billing.models import Invoice, Order
-from certification.billing.services import balance
 from certification.billing.statements import build_camt053
 from certification.billing.tests.factories import BillingAccountFactory
 from certification.billing.tests.fakes import SESSION_ID, SESSION_URL, use_fake_stripe

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from certification.accounts.models import User
-from certification.billing import services
+from certification.billing import ledger
 from certification.certificates.tests.issuing import approved_course, issue
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
@@ -17,8 +17,8 @@ BILLING = "/dashboard/organisations/geoskolan/billing/"
 def test_the_owner_sees_the_balance_the_allowance_and_the_ledger(
     client_for, alice: User, alice_org: Organisation, tom: User
 ) -> None:
-    services.adjust_credits(alice_org, by=tom, amount=10, reason="Invoice 2026-001 paid")
-    services.set_allowance(alice_org, by=tom, allowance=3)
+    ledger.adjust_credits(alice_org, by=tom, amount=10, reason="Invoice 2026-001 paid")
+    ledger.set_allowance(alice_org, by=tom, allowance=3)
     [certificate] = issue(approved_course(alice_org, attendees=1), by=alice)
 
     response = client_for(alice).get(BILLING)
@@ -42,7 +42,7 @@ def test_managers_see_it_too(client_for, alice_org: Organisation) -> None:
 def test_it_shows_nothing_of_other_organisations(
     client_for, alice: User, alice_org: Organisation, carol_org: Organisation, tom: User
 ) -> None:
-    services.adjust_credits(carol_org, by=tom, amount=7, reason="Carol's purchase")
+    ledger.adjust_credits(carol_org, by=tom, amount=7, reason="Carol's purchase")
 
     response = client_for(alice).get(BILLING)
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from certification.accounts.models import User
-from certification.billing import invoicing, services, statements
+from certification.billing import invoicing, ledger, statements
 from certification.billing.models import BankStatement, Invoice, Payment
 from certification.billing.statements import StatementError
 from certification.billing.tests.factories import invoice_for
@@ -275,9 +275,9 @@ def test_it_matches_each_credit_to_its_invoice_and_reports_it(
     assert [invoice.status for invoice in three_invoices] == ["paid", "open", "paid"]
     assert paid_in_full.paid_on == date(2026, 3, 2)
     assert invoicing.amount_paid(paid_in_part) == Decimal("25.00")
-    assert set(Payment.objects.values_list("statement", flat=True)) == {statement.pk}
-    assert services.balance(paid_in_full.organisation) == 3
-    assert services.balance(paid_in_part.organisation) == 0
+    assert set(Payment.objects.values_list("statement_id", flat=True)) == {statement.pk}
+    assert ledger.balance(paid_in_full.organisation) == 3
+    assert ledger.balance(paid_in_part.organisation) == 0
 
 
 def test_uploading_the_same_statement_again_records_nothing_twice(

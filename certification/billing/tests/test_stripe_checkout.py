@@ -12,8 +12,8 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.billing import orders, stripe_payments
+from certification.billing.ledger import CreditError
 from certification.billing.models import Order
-from certification.billing.services import CreditError
 from certification.billing.tests.factories import order_for
 from certification.billing.tests.fakes import SESSION_ID, SESSION_URL, FakeStripe, use_fake_stripe
 from certification.core.models import AuditEvent

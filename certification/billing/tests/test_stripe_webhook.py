@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import services, stripe_payments
+from certification.billing import ledger, stripe_payments
 from certification.billing.models import CreditEntry, Order, Payment, StripeEvent
 from certification.billing.tests.factories import order_for
 from certification.core.models import AuditEvent
@@ -171,7 +171,7 @@ def test_a_paid_checkout_grants_the_orders_credits_and_records_one_payment(
     response = post(session_event(card_order, event_id="evt_paid"))
 
     assert response.status_code == 200
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.PAID
     assert card_order.paid_at is not None
@@ -204,7 +204,7 @@ def test_the_same_event_sent_ten_times_grants_once(
     statuses = {post(payload).status_code for _ in range(10)}
 
     assert statuses == {200}
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
     assert purchases(card_order) == 1
     assert Payment.objects.count() == 1
     assert StripeEvent.objects.count() == 1
@@ -218,7 +218,7 @@ def test_a_second_event_for_the_same_session_grants_nothing_more(
     response = post(session_event(card_order, "checkout.session.async_payment_succeeded"))
 
     assert response.status_code == 200
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
     assert Payment.objects.count() == 1
     latest = StripeEvent.objects.get(type="checkout.session.async_payment_succeeded")
     assert latest.outcome == "Already paid: nothing more granted."
@@ -250,7 +250,7 @@ def test_an_event_without_stripes_signature_is_refused_and_changes_nothing(
 
     assert response.status_code == 400
     assert StripeEvent.objects.count() == 0
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.PENDING
 
@@ -264,7 +264,7 @@ def test_an_event_signed_longer_ago_than_the_tolerance_is_refused(
 
     assert response.status_code == 400
     assert StripeEvent.objects.count() == 0
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
 
 
 def test_an_event_signed_within_the_tolerance_is_accepted(
@@ -275,7 +275,7 @@ def test_an_event_signed_within_the_tolerance_is_accepted(
     response = post(payload, signature=sign(payload, timestamp=int(time.time()) - 240))
 
     assert response.status_code == 200
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
 
 
 @pytest.mark.parametrize(
@@ -310,7 +310,7 @@ def test_a_payment_of_another_amount_or_currency_grants_nothing_and_flags_the_or
     response = post(session_event(card_order, amount=amount, currency=currency))
 
     assert response.status_code == 200
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     assert Payment.objects.count() == 0
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.PENDING
@@ -324,7 +324,7 @@ def test_a_session_that_is_not_the_orders_own_grants_nothing(
 ) -> None:
     post(session_event(card_order, session_id="cs_test_someone_elses"))
 
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.PENDING
     assert card_order.flagged
@@ -338,7 +338,7 @@ def test_an_order_paid_by_invoice_is_never_paid_by_a_checkout_event(
 
     post(session_event(order, session_id=""))
 
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING
     assert StripeEvent.objects.get().outcome.startswith("No order for Checkout session")
@@ -358,7 +358,7 @@ def test_events_for_unknown_orders_are_stored_and_acknowledged(
     stored = StripeEvent.objects.get()
     assert stored.order is None
     assert stored.outcome == f"No order for Checkout session {SESSION_ID}."
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
 
 
 def test_a_refund_of_an_unknown_payment_is_stored_and_acknowledged(card_order: Order) -> None:
@@ -388,14 +388,14 @@ def test_an_unpaid_checkout_waits_for_the_delayed_payment(
 
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.PENDING
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     assert "waiting for the payment" in StripeEvent.objects.get().outcome
 
     post(session_event(card_order, "checkout.session.async_payment_succeeded"))
 
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.PAID
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
     assert Payment.objects.count() == 1
 
 
@@ -410,7 +410,7 @@ def test_a_failed_delayed_payment_marks_the_order_failed(
 
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.FAILED
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     assert AuditEvent.objects.filter(
         action="billing.order_failed", target_id=str(card_order.pk)
     ).exists()
@@ -427,7 +427,7 @@ def test_a_late_failure_does_not_undo_a_paid_order(
 
     card_order.refresh_from_db()
     assert card_order.status == Order.Status.PAID
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
 
 
 # --- Refunds and disputes -----------------------------------------------------------------
@@ -435,7 +435,7 @@ def test_a_late_failure_does_not_undo_a_paid_order(
 
 def _spend(organisation: Organisation, count: int, by: User) -> None:
     with transaction.atomic():
-        services.spend_for_certificates(
+        ledger.spend_for_certificates(
             organisation, [f"CERT{number}" for number in range(count)], by=by
         )
 
@@ -455,7 +455,7 @@ def test_a_refund_takes_back_the_unspent_credits_and_records_the_rest_as_owed(
     assert (card_order.credits_reversed, card_order.debt_credits) == (3, 2)
     [reversal] = CreditEntry.objects.filter(kind=CreditEntry.Kind.REVERSAL)
     assert (reversal.order, reversal.amount) == (card_order, -3)
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     assert StripeEvent.objects.get(type="charge.refunded").outcome == (
         "Refunded: 3 credits taken back, 2 owed."
     )
@@ -468,7 +468,7 @@ def test_a_refund_sent_twice_takes_back_once(card_order: Order, alice_org: Organ
     post(refund_event())
 
     assert CreditEntry.objects.filter(kind=CreditEntry.Kind.REVERSAL).count() == 1
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
 
 
 def test_a_partial_refund_flags_the_order_and_keeps_the_credits(
@@ -482,7 +482,7 @@ def test_a_partial_refund_flags_the_order_and_keeps_the_credits(
     assert card_order.status == Order.Status.PAID
     assert card_order.flagged
     assert "21.62 of 108.10 EUR" in card_order.flag_reason
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
     assert not CreditEntry.objects.filter(kind=CreditEntry.Kind.REVERSAL).exists()
 
 
@@ -500,7 +500,7 @@ def test_a_refund_arriving_before_the_payment_means_no_credits_later(
     response = post(session_event(card_order))
 
     assert response.status_code == 200
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     assert purchases(card_order) == 0
     assert Payment.objects.count() == 0
     card_order.refresh_from_db()
@@ -522,7 +522,7 @@ def test_a_dispute_takes_back_the_credits_and_flags_the_order(
     assert card_order.flagged
     assert "fraudulent" in card_order.flag_reason
     assert (card_order.credits_reversed, card_order.debt_credits) == (5, 0)
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
     assert StripeEvent.objects.get(type="charge.dispute.created").order == card_order
 
 
@@ -537,7 +537,7 @@ def test_a_payment_after_a_cancellation_is_flagged_and_grants_nothing(
     assert card_order.status == Order.Status.CANCELLED
     assert card_order.flagged
     assert "while the order was cancelled" in card_order.flag_reason
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
 
 
 # --- At the same moment -------------------------------------------------------------------
@@ -576,7 +576,7 @@ def test_two_events_completing_the_same_order_at_once_grant_once(
         thread.join(timeout=30)
 
     assert statuses == [200, 200]
-    assert services.balance(alice_org) == 5
+    assert ledger.balance(alice_org) == 5
     assert purchases(card_order) == 1
     assert Payment.objects.count() == 1
     assert StripeEvent.objects.count() == 2

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import invoicing, services
+from certification.billing import invoicing, ledger
 from certification.billing.models import Order
 from certification.billing.tests.factories import invoice_for, order_for
 from certification.organisations.models import Organisation
@@ -115,9 +115,9 @@ def test_it_shows_orders_flagged_by_refunds_with_the_credits_owed(
 def test_it_lists_the_lowest_balances_first(
     client_for, tom: User, alice_org: Organisation, carol_org: Organisation
 ) -> None:
-    services.set_allowance(alice_org, by=tom, allowance=5)
-    services.adjust_credits(alice_org, by=tom, amount=-4, reason="Issued beyond credits")
-    services.adjust_credits(carol_org, by=tom, amount=7, reason="Bought")
+    ledger.set_allowance(alice_org, by=tom, allowance=5)
+    ledger.adjust_credits(alice_org, by=tom, amount=-4, reason="Issued beyond credits")
+    ledger.adjust_credits(carol_org, by=tom, amount=7, reason="Bought")
 
     response = client_for(tom).get(TREASURY)
 
@@ -153,7 +153,7 @@ def test_the_overview_runs_the_same_queries_for_3_or_30_invoices(
             invoicing.record_payment(
                 invoice, amount=Decimal("10.00"), received_on=today, reference=str(number), by=tom
             )
-            Order.objects.filter(pk=invoice.order_id).update(flagged=True, debt_credits=1)
+            Order.objects.filter(invoices=invoice).update(flagged=True, debt_credits=1)
 
     add_invoices(3)
     client.get(TREASURY)

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -11,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification.accounts.models import User
-from certification.billing import invoicing, services
+from certification.billing import invoicing, ledger
 from certification.billing.models import Invoice
 from certification.billing.tests.factories import invoice_for
 from certification.organisations.models import Organisation
@@ -20,7 +21,7 @@ from certification.organisations.tests.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
-def _download(client, kind: str, **params: str) -> tuple[object, list[list[str]]]:
+def _download(client, kind: str, **params: str) -> tuple[Any, list[list[str]]]:
     response = client.get(f"/treasury/exports/{kind}.csv", params)
     data = b"".join(response.streaming_content)
     assert data.startswith(b"\xef\xbb\xbf")
@@ -101,8 +102,8 @@ def test_the_payments_export_neutralises_what_people_typed(
 
 
 def test_the_ledger_export_has_every_entry(client_for, tom: User, alice_org: Organisation) -> None:
-    services.adjust_credits(alice_org, by=tom, amount=5, reason="-1 for the typo")
-    services.adjust_credits(alice_org, by=tom, amount=-2, reason="Correction")
+    ledger.adjust_credits(alice_org, by=tom, amount=5, reason="-1 for the typo")
+    ledger.adjust_credits(alice_org, by=tom, amount=-2, reason="Correction")
 
     _response, rows = _download(client_for(tom), "ledger")
 

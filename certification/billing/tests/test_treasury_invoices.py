@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import invoicing, services, treasury_queries
+from certification.billing import invoicing, ledger
 from certification.billing.models import Invoice, Order, Payment
 from certification.billing.tests.factories import invoice_for, order_for
+from certification.billing.treasury import queries as treasury_queries
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
@@ -284,7 +285,7 @@ def test_a_full_payment_pays_the_invoice_and_grants_the_credits(
         tom,
     )
     assert invoice.order.status == Order.Status.PAID
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
 
 
 def test_a_partial_payment_leaves_the_invoice_open_with_the_remainder_shown(
@@ -301,7 +302,7 @@ def test_a_partial_payment_leaves_the_invoice_open_with_the_remainder_shown(
     assert response.context["invoice"].amount_due == Decimal("40.00")
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.OPEN
-    assert services.balance(alice_org) == 0
+    assert ledger.balance(alice_org) == 0
 
 
 def test_an_over_payment_is_recorded_and_said(client_for, tom: User, invoice: Invoice) -> None:

@@ -4,13 +4,15 @@ changes."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole
 from certification.accounts.services import grant_role
 from certification.accounts.tests.factories import UserFactory
-from certification.billing import services
+from certification.billing import ledger
 from certification.billing.models import BillingAccount, CreditEntry
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
@@ -80,9 +82,9 @@ def test_changes_refuse_get(client_for, tom: User, alice_org: Organisation, path
 def test_it_lists_organisations_with_balance_and_allowance(
     client_for, tom: User, alice_org: Organisation, carol_org: Organisation
 ) -> None:
-    services.adjust_credits(alice_org, by=tom, amount=12, reason="Purchase")
-    services.adjust_credits(alice_org, by=tom, amount=-2, reason="Correction")
-    services.set_allowance(carol_org, by=tom, allowance=4)
+    ledger.adjust_credits(alice_org, by=tom, amount=12, reason="Purchase")
+    ledger.adjust_credits(alice_org, by=tom, amount=-2, reason="Correction")
+    ledger.set_allowance(carol_org, by=tom, allowance=4)
 
     response = client_for(tom).get(ORGANISATIONS)
 
@@ -111,17 +113,14 @@ def test_the_list_runs_the_same_queries_for_2_or_20_organisations(
     carol_org: Organisation,
     django_assert_max_num_queries,
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(tom)
     client.get(ORGANISATIONS)
     with CaptureQueriesContext(connection) as few:
         client.get(ORGANISATIONS)
     for organisation in OrganisationFactory.create_batch(18):
-        services.adjust_credits(organisation, by=tom, amount=3, reason="Purchase")
-        services.adjust_credits(organisation, by=tom, amount=-1, reason="Correction")
-        services.set_allowance(organisation, by=tom, allowance=2)
+        ledger.adjust_credits(organisation, by=tom, amount=3, reason="Purchase")
+        ledger.adjust_credits(organisation, by=tom, amount=-1, reason="Correction")
+        ledger.set_allowance(organisation, by=tom, allowance=2)
 
     with django_assert_max_num_queries(len(few)):
         response = client.get(ORGANISATIONS)
@@ -136,9 +135,9 @@ def test_the_list_runs_the_same_queries_for_2_or_20_organisations(
 def test_the_ledger_shows_each_entry_with_the_balance_after_it(
     client_for, tom: User, alice_org: Organisation
 ) -> None:
-    services.adjust_credits(alice_org, by=tom, amount=10, reason="Invoice 2026-001 paid")
-    services.adjust_credits(alice_org, by=tom, amount=-4, reason="Refund to the organisation")
-    services.set_allowance(alice_org, by=tom, allowance=5)
+    ledger.adjust_credits(alice_org, by=tom, amount=10, reason="Invoice 2026-001 paid")
+    ledger.adjust_credits(alice_org, by=tom, amount=-4, reason="Refund to the organisation")
+    ledger.set_allowance(alice_org, by=tom, allowance=5)
 
     response = client_for(tom).get(ACCOUNT)
 
@@ -155,7 +154,7 @@ def test_the_ledger_shows_each_entry_with_the_balance_after_it(
 
 def test_the_ledger_is_paginated(client_for, tom: User, alice_org: Organisation) -> None:
     for number in range(30):
-        services.adjust_credits(alice_org, by=tom, amount=1, reason=f"Purchase {number}")
+        ledger.adjust_credits(alice_org, by=tom, amount=1, reason=f"Purchase {number}")
     client = client_for(tom)
 
     first = client.get(ACCOUNT)
@@ -186,11 +185,11 @@ def test_the_treasurer_adds_credits_with_a_reason(
 
 
 def test_the_treasurer_removes_credits(client_for, tom: User, alice_org: Organisation) -> None:
-    services.adjust_credits(alice_org, by=tom, amount=5, reason="Purchase")
+    ledger.adjust_credits(alice_org, by=tom, amount=5, reason="Purchase")
 
     client_for(tom).post(ADJUST, {"amount": "-2", "reason": "Bought twice by mistake"})
 
-    assert services.balance(alice_org) == 3
+    assert ledger.balance(alice_org) == 3
 
 
 @pytest.mark.parametrize(
@@ -234,7 +233,7 @@ def test_the_treasurer_sets_the_allowance(client_for, tom: User, alice_org: Orga
 
     assert response.redirect_chain == [(ACCOUNT, 302)]
     assert "The allowance of Geoskolan AB is now 10." in response.content.decode()
-    assert services.spendable(alice_org) == 10
+    assert ledger.spendable(alice_org) == 10
 
 
 @pytest.mark.parametrize(
@@ -257,8 +256,8 @@ def test_it_refuses_bad_allowances(
 def test_it_refuses_an_allowance_below_what_is_already_used(
     client_for, tom: User, alice_org: Organisation
 ) -> None:
-    services.set_allowance(alice_org, by=tom, allowance=5)
-    services.adjust_credits(alice_org, by=tom, amount=-4, reason="Invoiced later")
+    ledger.set_allowance(alice_org, by=tom, allowance=5)
+    ledger.adjust_credits(alice_org, by=tom, amount=-4, reason="Invoiced later")
 
     response = client_for(tom).post(ALLOWANCE, {"allowance": "2"})
 
@@ -270,7 +269,7 @@ def test_the_pages_have_no_inline_scripts_or_styles(
     client_for, tom: User, alice: User, alice_org: Organisation
 ) -> None:
     inline = re.compile(r"<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=", re.IGNORECASE)
-    services.adjust_credits(alice_org, by=tom, amount=3, reason="Purchase")
+    ledger.adjust_credits(alice_org, by=tom, amount=3, reason="Purchase")
 
     for response in (
         client_for(tom).get(ORGANISATIONS),

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.certificates import services
 from certification.certificates.models import Certificate
 from certification.organisations.models import Organisation

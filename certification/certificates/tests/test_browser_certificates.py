@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD
 from certification.applications.tests.factories import private_media  # noqa: F401
-from certification.billing.services import adjust_credits, balance
+from certification.billing.ledger import adjust_credits, balance
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import TrainerFactory, TrainingCentreFactory
 from certification.organisations.models import Organisation

@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.test import override_settings
 
-from certification.billing.services import adjust_credits
+from certification.billing.ledger import adjust_credits
 from certification.certificates import rendering, services, tasks
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import (

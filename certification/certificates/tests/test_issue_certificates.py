@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from certification.accounts.models import User
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates import services
 from certification.certificates.models import Certificate

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from certification.accounts.models import User
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates.models import Certificate
 from certification.certificates.tests.issuing import (

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.billing import services as billing
+from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates.models import Certificate
 from certification.certificates.services import (

@@ -1,5 +1,6 @@
 """Reading invoices, payments and revenue for the treasurer's pages, each in a fixed number
-of queries however many rows there are."""
+of queries however many rows there are. What the organisation's pages read too is in
+billing/queries.py."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -8,15 +9,12 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -24,6 +22,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from certification.billing import pricing, queries
 from certification.billing.models import Invoice, Order, Payment
+from certification.billing.queries import MONEY, ZERO, first_of_month, with_payments
 from certification.organisations.models import Organisation
 
 INVOICES_PER_PAGE = 50
@@ -31,35 +30,6 @@ REVENUE_MONTHS = 12
 LOWEST_BALANCES = 10
 FLAGGED_ORDERS = 20
 REVENUE_CURRENCY = "EUR"
-
-MONEY = DecimalField(max_digits=12, decimal_places=2)
-ZERO = Decimal("0.00")
-
-
-def first_of_month(day: date, months_back: int = 0) -> date:
-    index = day.year * 12 + day.month - 1 - months_back
-    return date(index // 12, index % 12 + 1, 1)
-
-
-# --- Invoices -----------------------------------------------------------------------------
-
-
-def with_payments(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """`invoices` with `amount_paid`, `amount_due` and `amount_excess` (what was paid
-    beyond the total; negative while some is due), summed in the same query."""
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
-        .order_by()
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return invoices.annotate(
-        amount_paid=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY)
-    ).annotate(
-        amount_due=ExpressionWrapper(F("total_amount") - F("amount_paid"), output_field=MONEY),
-        amount_excess=ExpressionWrapper(F("amount_paid") - F("total_amount"), output_field=MONEY),
-    )
 
 
 def invoices_with_payments() -> QuerySet[Invoice]:
@@ -228,6 +198,6 @@ def flagged_orders() -> QuerySet[Order]:
 
 
 def lowest_balances(limit: int = LOWEST_BALANCES) -> list[Organisation]:
-    return list(
-        queries.organisations_with_credits().order_by("credit_balance", "legal_name", "pk")[:limit]
-    )
+    organisations = queries.organisations_with_credits()
+    # By F(): the type checker knows the model's fields, not the annotations.
+    return list(organisations.order_by(F("credit_balance"), "legal_name", "pk")[:limit])

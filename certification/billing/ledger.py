@@ -1,13 +1,18 @@
-"""The credit ledger: balances, spending and adjustments. Rows are only ever added."""
+"""The credit ledger: balances, spending and adjustments. Rows are only ever added.
 
-from typing import Any
+`spend_for_certificates` and `refund_certificate` are steps of issuing and re-issuing
+certificates (certificates/services.py), which check who may do that; the treasurer's
+adjustments and allowances check their own rule here.
+"""
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from certification.accounts.models import User
 from certification.billing.models import BillingAccount, CreditEntry
+from certification.billing.rules import require_unless_platform
 from certification.core.audit import record_event
 from certification.organisations.models import Organisation
 
@@ -38,7 +43,7 @@ def spendable(organisation: Organisation) -> int:
 
 
 def spend_for_certificates(
-    organisation: Organisation, codes: list[str], *, by: Any
+    organisation: Organisation, codes: list[str], *, by: User | None
 ) -> list[CreditEntry]:
     """One credit per certificate code. Call inside the transaction that creates them."""
     if not transaction.get_connection().in_atomic_block:
@@ -69,7 +74,7 @@ def spend_for_certificates(
 
 
 def refund_certificate(
-    organisation: Organisation, code: str, *, by: Any, reason: str
+    organisation: Organisation, code: str, *, by: User | None, reason: str
 ) -> CreditEntry:
     with transaction.atomic():
         lock_account(organisation)
@@ -84,8 +89,11 @@ def refund_certificate(
     return entry
 
 
-def adjust_credits(organisation: Organisation, *, by: Any, amount: int, reason: str) -> CreditEntry:
+def adjust_credits(
+    organisation: Organisation, *, by: User | None, amount: int, reason: str
+) -> CreditEntry:
     """The treasurer adds or removes credits, always with a reason."""
+    require_unless_platform(by, "treasury.manage", organisation)
     if amount == 0:
         raise CreditError(_("An adjustment changes the balance by at least one credit."))
     if not reason.strip():
@@ -110,7 +118,9 @@ def adjust_credits(organisation: Organisation, *, by: Any, amount: int, reason: 
     return entry
 
 
-def set_allowance(organisation: Organisation, *, by: Any, allowance: int) -> None:
+def set_allowance(organisation: Organisation, *, by: User | None, allowance: int) -> None:
+    """How far the treasurer lets the organisation's balance go below zero."""
+    require_unless_platform(by, "treasury.manage", organisation)
     if allowance < 0:
         raise CreditError(_("The allowance cannot be negative."))
     with transaction.atomic():

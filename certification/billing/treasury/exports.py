@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from certification.billing.models import CreditEntry, Invoice, Payment
-from certification.billing.treasury_queries import with_payments
+from certification.billing.queries import with_payments
 from certification.training.exports import neutralise
 
 CHUNK_SIZE = 2000

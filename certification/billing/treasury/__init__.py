@@ -1,0 +1,1 @@
+"""The treasurer's interface: every organisation's money, under /treasury/."""
