@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from certification.accounts.permissions import can
 from certification.applications.models import Application, Status
-from certification.applications.queries import reviewer_queue_size
+from certification.applications.review.queries import reviewer_queue_size
 from certification.core.dashboard import dashboard_section
 from certification.organisations.models import Membership
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from certification.applications import views_review as views
+from certification.applications.review import views
 
 app_name = "review"
 

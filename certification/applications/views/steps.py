@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from certification.accounts.permissions import can
 from certification.applications import services
 from certification.applications.access import get_application_for, posted_data
-from certification.applications.forms_applicant import (
+from certification.applications.forms import (
     ContributionForm,
     CourseTypeForm,
     DeclarationForm,

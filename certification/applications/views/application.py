@@ -25,7 +25,7 @@ from django_countries import countries
 from certification.accounts.permissions import can
 from certification.applications import services
 from certification.applications.access import get_application_for, posted_data
-from certification.applications.forms_applicant import (
+from certification.applications.forms import (
     MessageForm,
     OrganisationForm,
     ReapplyForm,
@@ -40,7 +40,7 @@ from certification.applications.models import (
     Status,
 )
 from certification.applications.services import ApplicationError
-from certification.applications.views_steps import progress_of, step_list
+from certification.applications.views.steps import progress_of, step_list
 from certification.organisations.models import Membership, Organisation
 from certification.training.languages import language_names
 from certification.training.models import CourseMaterial

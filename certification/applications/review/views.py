@@ -23,8 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certification.accounts.permissions import acts_as, can, require
 from certification.accounts.roles import GlobalRole
-from certification.applications import queries, services
-from certification.applications.forms_review import (
+from certification.applications import services
+from certification.applications.models import Application, OpinionRequest, Status, UserGroup
+from certification.applications.review import queries
+from certification.applications.review.forms import (
     ChecklistForm,
     CommunityReviewForm,
     CourseTypeReviewForm,
@@ -39,7 +41,6 @@ from certification.applications.forms_review import (
     RequestChangesForm,
     UserGroupForm,
 )
-from certification.applications.models import Application, OpinionRequest, Status, UserGroup
 from certification.applications.services import ApplicationError
 from certification.organisations.models import Organisation
 from certification.organisations.services import (
