@@ -67,7 +67,8 @@ def test_the_last_opinion_moves_the_application_to_the_psc(rita, ugo, paula) -> 
 def test_an_opinion_is_given_once(rita, ugo) -> None:
     builders.user_group(["SE"], [ugo])
     application = builders.in_initial_review(rita)
-    builders.user_group(["SE"], [], name="Another group")
+    # A second group keeps the application waiting; Ugo answers for it, as its reviewer.
+    builders.user_group(["SE"], [ugo], name="Another group")
     opinion_request, _other = services.send_to_community_review(application, by=rita)
     services.record_opinion(opinion_request, by=ugo, verdict="recommend", reasons="Good.")
 

@@ -64,7 +64,7 @@ def test_an_incomplete_application_says_what_is_missing(alice) -> None:
         by=alice, details={"legal_name": "Halvfärdig AB", "country": "SE"}
     )
 
-    missing = services.missing_for_submission(application)
+    missing = application.missing_for_submission()
     assert len(missing) == 5
     with pytest.raises(ApplicationError, match="not complete yet"):
         services.submit_application(application, by=alice)
@@ -76,7 +76,7 @@ def test_a_course_type_without_material_is_missing(alice) -> None:
     application = builders.complete_draft(alice)
     CourseMaterial.objects.all().delete()
 
-    assert [str(item) for item in services.missing_for_submission(application)] == [
+    assert [str(item) for item in application.missing_for_submission()] == [
         "Training material for the course type “QGIS for beginners”."
     ]
 
