@@ -1,6 +1,5 @@
 """Who may see and do what with applications. Asked through `accounts.permissions.can`."""
 
-
 from certification.accounts.models import User
 from certification.accounts.permissions import acts_as, rule
 from certification.accounts.roles import GlobalRole

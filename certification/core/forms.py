@@ -43,4 +43,3 @@ class FilterForm(forms.Form):
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
         return str(self.cleaned_data.get(name) or "")
-

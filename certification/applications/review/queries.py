@@ -21,7 +21,6 @@ from certification.applications.models import (
     Status,
 )
 from certification.core.models import AuditEvent
-from certification.core.weblinks import is_web_link
 from certification.training.languages import language_names
 
 OPINIONS = "opinions"
@@ -122,24 +121,12 @@ def country_choices(user: User, queue: Queue) -> list[tuple[str, str]]:
 # --- What the reviewer page shows ---------------------------------------------------------
 
 
-def evidence_links(links: object) -> list[dict[str, str]]:
-    """Each evidence link with `href` set only when it is a plain http(s) address."""
-    result = []
-    for link in links if isinstance(links, list) else []:
-        text = str(link).strip()
-        result.append({"text": text, "href": text if is_web_link(text) else ""})
-    return result
-
-
 def submission(application: Application) -> dict[str, Any]:
     """What the applicant submitted, from the live rows, for `review/includes/submission.html`."""
-    contributions = list(application.contributions.all())
-    for contribution in contributions:
-        contribution.evidence = evidence_links(contribution.evidence_links)
     return {
         "application": application,
         "organisation": application.organisation,
-        "contributions": contributions,
+        "contributions": list(application.contributions.all()),
         "course_types": list(application.course_types.prefetch_related("materials")),
     }
 
@@ -243,10 +230,7 @@ def snapshot_version(snapshot: Snapshot) -> dict[str, Any]:
         "created_at": snapshot.created_at,
         "organisation": data.get("organisation", {}),
         "training_activity": data.get("training_activity", ""),
-        "contributions": [
-            {**item, "evidence": evidence_links(item.get("evidence_links"))}
-            for item in data.get("contributions", [])
-        ],
+        "contributions": data.get("contributions", []),
         "course_types": [
             {
                 **item,

@@ -50,7 +50,9 @@ def course_type_review(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 request,
                 _("The course type has been approved.")
                 if approve
-                else _("The course type has not been approved; the organisation has been told why."),
+                else _(
+                    "The course type has not been approved; the organisation has been told why."
+                ),
             )
             return redirect("review:course_types")
     return render(
