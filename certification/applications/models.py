@@ -565,4 +565,5 @@ class Snapshot(models.Model):
 
     @property
     def contributions(self) -> list[dict[str, Any]]:
-        return self.data.get("contributions", [])
+        contributions: list[dict[str, Any]] = self.data.get("contributions", [])
+        return contributions

@@ -223,7 +223,7 @@ def add_material(
     by: User,
     kind: str,
     title: str,
-    upload: UploadedFile | None = None,
+    upload: UploadedFile[bytes] | None = None,
     url: str = "",
 ) -> CourseMaterial:
     """Attach a file or a link to one of the application's course types, within its quota."""

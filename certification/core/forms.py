@@ -4,14 +4,18 @@ The reviewers' workspace is made of pages from several apps (applications, organ
 training), so what their forms have in common lives here, below all of them.
 """
 
+from typing import TYPE_CHECKING
+
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 CONFIRM_LABEL = _("I understand that this step cannot be undone.")
 
 
-def confirmation_field(label: str | Promise = CONFIRM_LABEL) -> forms.BooleanField:
+def confirmation_field(label: "str | StrPromise" = CONFIRM_LABEL) -> forms.BooleanField:
     """A box that must be ticked before a step that cannot be undone."""
     return forms.BooleanField(
         label=label,
@@ -21,11 +25,11 @@ def confirmation_field(label: str | Promise = CONFIRM_LABEL) -> forms.BooleanFie
 
 
 def text_field(
-    label: str | Promise,
+    label: "str | StrPromise",
     *,
     required: bool = True,
     rows: int = 4,
-    help_text: str | Promise = "",
+    help_text: "str | StrPromise" = "",
 ) -> forms.CharField:
     return forms.CharField(
         label=label,

@@ -105,13 +105,13 @@ def opinion_queue(user: User, *, country: str = "") -> QuerySet[OpinionRequest]:
 
 def country_choices(user: User, queue: Queue) -> list[tuple[str, str]]:
     """The countries that occur in a queue, by name, for its filter."""
+    codes: QuerySet[Any, str]
     if queue.lists_opinions:
         codes = opinion_queue(user).values_list("application__organisation__country", flat=True)
     else:
-        codes = _applications(user, queue, status="", country="").values_list(
-            "organisation__country", flat=True
-        )
-    present = set(codes.order_by().distinct())
+        applications = _applications(user, queue, status="", country="")
+        codes = applications.values_list("organisation__country", flat=True)
+    present = {str(code) for code in codes.order_by().distinct()}
     return sorted(
         ((code, str(all_countries.name(code))) for code in present if code),
         key=lambda choice: choice[1],

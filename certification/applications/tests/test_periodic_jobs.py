@@ -113,7 +113,7 @@ def test_working_on_a_draft_after_the_warning_keeps_it_alive(
 
     with time_machine.travel(start + timedelta(days=85)):
         run_periodic(django_capture_on_commit_callbacks)
-        services.accept_declaration(application, by=application.created_by)
+        services.accept_declaration(application, by=builders.owner_of(application))
 
     with time_machine.travel(start + timedelta(days=95)):
         run_periodic(django_capture_on_commit_callbacks)

@@ -382,7 +382,7 @@ def material_upload(request: AuthenticatedHttpRequest, code: str, pk: int) -> Ht
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
-                upload=request.FILES[form.add_prefix("file")],
+                upload=form.cleaned_data["file"],
             )
         except ApplicationError as error:
             form.add_error("file", str(error))
