@@ -25,7 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("certification.applications.urls")),
-    path("review/", include("certification.applications.review_urls")),
+    path("review/", include("certification.applications.review.urls")),
     path("", include("certification.organisations.urls")),
     path("", include("certification.training.urls")),
     path("", include("certification.directory.urls")),

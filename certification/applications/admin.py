@@ -12,19 +12,19 @@ from certification.applications.models import (
 )
 
 
-class ContributionInline(admin.TabularInline):
+class ContributionInline(admin.TabularInline[Contribution, Application]):
     model = Contribution
     extra = 0
 
 
-class OpinionRequestInline(admin.TabularInline):
+class OpinionRequestInline(admin.TabularInline[OpinionRequest, Application]):
     model = OpinionRequest
     extra = 0
     readonly_fields = ["given_at", "given_by_label"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(admin.ModelAdmin[Application]):
     list_display = ["code", "organisation", "status", "submitted_at", "status_changed_at"]
     list_filter = ["status", "organisation__country"]
     search_fields = ["code", "organisation__legal_name"]
@@ -36,7 +36,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(admin.ModelAdmin):
+class ContributionAdmin(admin.ModelAdmin[Contribution]):
     list_display = ["application", "category", "start_year", "end_year", "published"]
     list_filter = ["category", "published"]
     search_fields = ["description", "application__organisation__legal_name"]
@@ -44,7 +44,7 @@ class ContributionAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserGroup)
-class UserGroupAdmin(admin.ModelAdmin):
+class UserGroupAdmin(admin.ModelAdmin[UserGroup]):
     list_display = ["name", "is_active", "contact_email"]
     list_filter = ["is_active", "created_at"]
     search_fields = ["name", "slug", "contact_email"]
@@ -53,7 +53,7 @@ class UserGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpinionRequest)
-class OpinionRequestAdmin(admin.ModelAdmin):
+class OpinionRequestAdmin(admin.ModelAdmin[OpinionRequest]):
     list_display = ["application", "user_group", "round", "due_at", "verdict", "given_at"]
     list_filter = ["verdict", "user_group"]
     search_fields = [
@@ -65,28 +65,28 @@ class OpinionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewerInvitation)
-class ReviewerInvitationAdmin(admin.ModelAdmin):
+class ReviewerInvitationAdmin(admin.ModelAdmin[ReviewerInvitation]):
     list_display = ["email", "name", "opinion_request", "expires_at", "used_at"]
     list_filter = ["used_at"]
     search_fields = ["email", "name"]
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(admin.ModelAdmin[Decision]):
     list_display = ["application", "outcome", "decided_at", "decided_by"]
     list_filter = ["outcome"]
     search_fields = ["application__code", "application__organisation__legal_name", "rationale"]
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(admin.ModelAdmin[Message]):
     list_display = ["application", "author_label", "kind", "created_at"]
     list_filter = ["kind"]
     search_fields = ["body", "author_label", "application__code"]
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(admin.ModelAdmin[Snapshot]):
     list_display = ["application", "round", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["application__code"]

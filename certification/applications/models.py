@@ -1,4 +1,6 @@
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -6,10 +8,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from certification.organisations.models import Organisation
+from certification.accounts.models import User
+from certification.organisations.models import Membership, Organisation
 from certification.training.models import CourseType
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -32,29 +36,84 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
 
+    @classmethod
+    def open(cls) -> tuple["Status", ...]:
+        """Under way: an organisation has at most one application in these states."""
+        return (
+            cls.DRAFT,
+            cls.SUBMITTED,
+            cls.INITIAL_REVIEW,
+            cls.CHANGES_REQUESTED,
+            cls.COMMUNITY_REVIEW,
+            cls.PSC_REVIEW,
+        )
 
-OPEN_STATUSES = [
-    Status.DRAFT,
-    Status.SUBMITTED,
-    Status.INITIAL_REVIEW,
-    Status.CHANGES_REQUESTED,
-    Status.COMMUNITY_REVIEW,
-    Status.PSC_REVIEW,
-]
-# States in which the applicant may edit the application.
-EDITABLE_STATUSES = [Status.DRAFT, Status.CHANGES_REQUESTED]
-# States in which the reviewers are working on it.
-IN_REVIEW_STATUSES = [
-    Status.SUBMITTED,
-    Status.INITIAL_REVIEW,
-    Status.COMMUNITY_REVIEW,
-    Status.PSC_REVIEW,
-]
+    @classmethod
+    def open_past_draft(cls) -> tuple["Status", ...]:
+        """Under way and sent in at least once: the open applications reviewers see."""
+        return tuple(status for status in cls.open() if status != cls.DRAFT)
+
+    @classmethod
+    def closed(cls) -> tuple["Status", ...]:
+        """Over for good: a later application is a new row."""
+        return (cls.APPROVED, cls.REJECTED, cls.WITHDRAWN, cls.EXPIRED)
+
+    @classmethod
+    def decided(cls) -> tuple["Status", ...]:
+        """Closed by the PSC's decision."""
+        return (cls.APPROVED, cls.REJECTED)
+
+    @classmethod
+    def editable(cls) -> tuple["Status", ...]:
+        """With the applicant, who may change it and submit it."""
+        return (cls.DRAFT, cls.CHANGES_REQUESTED)
+
+    @classmethod
+    def review_steps(cls) -> tuple["Status", ...]:
+        """The reviewers' steps, from each of which changes can be requested."""
+        return (cls.INITIAL_REVIEW, cls.COMMUNITY_REVIEW, cls.PSC_REVIEW)
+
+
+class ChecklistItem(models.TextChoices):
+    """The points of the initial review: the keys of `Application.checklist`."""
+
+    MATERIAL_CURRENT = (
+        "material_current",
+        _("The training material is current (a recent QGIS LTR)."),
+    )
+    ACCURATE = "accurate", _("The material represents QGIS accurately.")
+    QUALITY = "quality", _("The material is of good quality.")
+    CONTRIBUTIONS_VERIFIED = "contributions_verified", _("The contributions have been verified.")
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing that stops submission: which step of the application fixes it, and why."""
+
+    step: str  # details, activity, contributions, course_types, material, declaration
+    message: str
+    course_type_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def open(self) -> "ApplicationQuerySet":
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(status__in=Status.open())
+
+    def run_by(self, user: User) -> "ApplicationQuerySet":
+        """The applications of the organisations the user owns or manages."""
+        return self.filter(
+            organisation__memberships__user=user,
+            organisation__memberships__role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
+        )
+
+    def opinions_overdue(self, now: datetime | None = None) -> "ApplicationQuerySet":
+        """In community review after the month for the user groups' opinions has passed."""
+        return self.filter(
+            status=Status.COMMUNITY_REVIEW, community_due_at__lte=now or timezone.now()
+        )
 
     def for_queue(self) -> "ApplicationQuerySet":
         """What a review queue needs of each application, in a fixed number of queries."""
@@ -130,7 +189,7 @@ class Application(models.Model):
             # An organisation has at most one application in progress at a time.
             models.UniqueConstraint(
                 fields=["organisation"],
-                condition=models.Q(status__in=[str(status) for status in OPEN_STATUSES]),
+                condition=models.Q(status__in=[str(status) for status in Status.open()]),
                 name="one_open_application_per_organisation",
             ),
         ]
@@ -140,15 +199,75 @@ class Application(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        return self.status in Status.editable()
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in Status.open()
 
     @property
     def is_closed(self) -> bool:
         return not self.is_open
+
+    def opinions_overdue(self, now: datetime | None = None) -> bool:
+        """In community review after the month for the user groups' opinions has passed."""
+        return (
+            self.status == Status.COMMUNITY_REVIEW
+            and self.community_due_at is not None
+            and self.community_due_at <= (now or timezone.now())
+        )
+
+    def missing_for_submission(
+        self,
+        *,
+        contributions: list["Contribution"] | None = None,
+        course_types: list[CourseType] | None = None,
+    ) -> list[MissingItem]:
+        """What still stops the application from being submitted, in words for the applicant.
+
+        This is the one rule of a complete application: nothing is missing. A page that has
+        loaded the contributions, or the course types with their materials, passes them in
+        to spare the queries.
+        """
+        missing = []
+        organisation = self.organisation
+        if not (organisation.address and organisation.contact_email and organisation.website):
+            missing.append(
+                MissingItem(
+                    "details", gettext("The organisation's address, contact email and website.")
+                )
+            )
+        if not self.training_activity.strip():
+            missing.append(
+                MissingItem("activity", gettext("A description of your training activity."))
+            )
+        if not (self.contributions.exists() if contributions is None else contributions):
+            missing.append(
+                MissingItem("contributions", gettext("At least one contribution to QGIS."))
+            )
+        if course_types is None:
+            material_counts = list(
+                self.course_types.annotate(material_count=models.Count("materials")).values_list(
+                    "pk", "title", "material_count"
+                )
+            )
+        else:
+            material_counts = [(t.pk, t.title, len(t.materials.all())) for t in course_types]
+        if not material_counts:
+            missing.append(MissingItem("course_types", gettext("At least one course type.")))
+        for pk, title, material_count in material_counts:
+            if not material_count:
+                missing.append(
+                    MissingItem(
+                        "material",
+                        gettext("Training material for the course type “%(title)s”.")
+                        % {"title": title},
+                        course_type_id=pk,
+                    )
+                )
+        if self.declaration_accepted_at is None:
+            missing.append(MissingItem("declaration", gettext("The declaration.")))
+        return missing
 
 
 class Contribution(models.Model):
@@ -232,6 +351,28 @@ class UserGroup(models.Model):
         return self.name
 
 
+def _overdue(now: datetime) -> models.Q:
+    return models.Q(given_at__isnull=True, due_at__lte=now)
+
+
+class OpinionRequestQuerySet(models.QuerySet["OpinionRequest"]):
+    def awaited(self) -> "OpinionRequestQuerySet":
+        """Not given yet, and asked in the community review under way (`is_awaited`)."""
+        return self.filter(
+            given_at__isnull=True,
+            application__status=Status.COMMUNITY_REVIEW,
+            round=models.F("application__review_round"),
+        )
+
+    def overdue(self, now: datetime | None = None) -> "OpinionRequestQuerySet":
+        """Not given by their due date (`is_overdue`)."""
+        return self.filter(_overdue(now or timezone.now()))
+
+    def due_within(self, period: timedelta, *, now: datetime) -> "OpinionRequestQuerySet":
+        """Not overdue yet, but due before `period` has passed."""
+        return self.exclude(_overdue(now)).filter(due_at__lte=now + period)
+
+
 class OpinionRequest(models.Model):
     """One user group's opinion on one application, in one review round."""
 
@@ -258,6 +399,8 @@ class OpinionRequest(models.Model):
     given_by_label = models.CharField(max_length=254, blank=True)
     given_at = models.DateTimeField(_("given"), null=True, blank=True)
 
+    objects = OpinionRequestQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
@@ -282,8 +425,38 @@ class OpinionRequest(models.Model):
         return self.given_at is not None
 
     @property
+    def is_current(self) -> bool:
+        """Asked in the community review under way, not in an earlier round."""
+        application = self.application
+        return (
+            application.status == Status.COMMUNITY_REVIEW and self.round == application.review_round
+        )
+
+    @property
+    def is_awaited(self) -> bool:
+        """The user group may still give this opinion (`OpinionRequest.objects.awaited()`)."""
+        return self.is_current and not self.is_given
+
+    @property
     def is_overdue(self) -> bool:
-        return not self.is_given and self.due_at < timezone.now()
+        return self.overdue_at(timezone.now())
+
+    def overdue_at(self, now: datetime) -> bool:
+        """Not given by its due date (the same rule as `OpinionRequest.objects.overdue()`)."""
+        return not self.is_given and self.due_at <= now
+
+    def reminder_due(self, now: datetime) -> int | None:
+        """The reminder to send now, in days before the due date, or None.
+
+        Reminders go out `settings.OPINION_REMINDER_DAYS` before the due date, once each. When
+        several are due at once (a late first run), only the most urgent goes out.
+        """
+        if not self.is_awaited or self.overdue_at(now):
+            return None
+        for days in sorted(settings.OPINION_REMINDER_DAYS):
+            if days not in self.reminders_sent and self.due_at - now <= timedelta(days=days):
+                return days
+        return None
 
 
 class ReviewerInvitation(models.Model):
@@ -392,4 +565,5 @@ class Snapshot(models.Model):
 
     @property
     def contributions(self) -> list[dict[str, Any]]:
-        return self.data.get("contributions", [])
+        contributions: list[dict[str, Any]] = self.data.get("contributions", [])
+        return contributions

@@ -1,15 +1,14 @@
 """The emails of the application workflow. Each is written in the recipient's language."""
 
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole
 from certification.applications.models import (
     Application,
@@ -22,16 +21,16 @@ from certification.core.notifications import Addressee, Notice, notify
 from certification.organisations.models import Membership
 
 
-def applicant_contacts(application: Application) -> QuerySet:
-    return get_user_model().objects.filter(
+def applicant_contacts(application: Application) -> QuerySet[User]:
+    return User.objects.filter(
         memberships__organisation=application.organisation,
         memberships__role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
         is_active=True,
     )
 
 
-def people_with_role(role: GlobalRole) -> QuerySet:
-    return get_user_model().objects.filter(groups__name=role.value, is_active=True)
+def people_with_role(role: GlobalRole) -> QuerySet[User]:
+    return User.objects.filter(groups__name=role.value, is_active=True)
 
 
 def _applicant_path(application: Application) -> str:
@@ -321,17 +320,18 @@ def decision_recorded(application: Application, decision: Decision) -> None:
 
 def message_posted(message: Message) -> None:
     application = message.application
+    author_id = message.author_id
     from_applicant = (
-        applicant_contacts(application).filter(pk=getattr(message.author, "pk", None)).exists()
+        author_id is not None and applicant_contacts(application).filter(pk=author_id).exists()
     )
     if from_applicant:
-        recipients: Any = people_with_role(GlobalRole.CERTIFICATION_TEAM)
+        recipients = people_with_role(GlobalRole.CERTIFICATION_TEAM)
         path = _review_path(application)
     else:
         recipients = applicant_contacts(application)
         path = _applicant_path(application)
     notify(
-        [person for person in recipients if person.pk != getattr(message.author, "pk", None)],
+        [person for person in recipients if person.pk != author_id],
         lambda: Notice(
             subject=_("New message on the application %(code)s") % {"code": application.code},
             paragraphs=[_("%(author)s wrote:") % {"author": message.author_label}],

@@ -1,7 +1,6 @@
 """Who may see and do what with applications. Asked through `accounts.permissions.can`."""
 
-from typing import Any
-
+from certification.accounts.models import User
 from certification.accounts.permissions import acts_as, rule
 from certification.accounts.roles import GlobalRole
 from certification.applications.models import Application, OpinionRequest, Status
@@ -9,20 +8,20 @@ from certification.organisations.models import Membership, role_at_least
 from certification.organisations.rules import membership_role
 
 
-def _applicant_role(user: Any, application: Application) -> str | None:
+def _applicant_role(user: User, application: Application) -> str | None:
     return membership_role(user, application.organisation)
 
 
-def _is_applicant(user: Any, application: Application) -> bool:
+def _is_applicant(user: User, application: Application) -> bool:
     return role_at_least(_applicant_role(user, application), Membership.Role.MANAGER)
 
 
-def _impartial(user: Any, application: Application) -> bool:
+def _impartial(user: User, application: Application) -> bool:
     """A member of the applying organisation never reviews it."""
     return _applicant_role(user, application) is None
 
 
-def _asked_for_opinion(user: Any, application: Application) -> bool:
+def _asked_for_opinion(user: User, application: Application) -> bool:
     if not acts_as(user, GlobalRole.USER_GROUP_REVIEWER):
         return False
     return OpinionRequest.objects.filter(
@@ -31,12 +30,12 @@ def _asked_for_opinion(user: Any, application: Application) -> bool:
 
 
 @rule("application.view")
-def can_view(user: Any, application: Application) -> bool:
+def can_view(user: User, application: Application) -> bool:
     return _is_applicant(user, application) or can_view_as_reviewer(user, application)
 
 
 @rule("application.view_as_reviewer")
-def can_view_as_reviewer(user: Any, application: Application) -> bool:
+def can_view_as_reviewer(user: User, application: Application) -> bool:
     if not _impartial(user, application) or application.status == Status.DRAFT:
         return False
     return (
@@ -47,23 +46,23 @@ def can_view_as_reviewer(user: Any, application: Application) -> bool:
 
 
 @rule("application.edit")
-def can_edit(user: Any, application: Application) -> bool:
+def can_edit(user: User, application: Application) -> bool:
     return application.is_editable and _is_applicant(user, application)
 
 
 @rule("application.withdraw")
-def can_withdraw(user: Any, application: Application) -> bool:
+def can_withdraw(user: User, application: Application) -> bool:
     return application.is_open and _is_applicant(user, application)
 
 
 @rule("application.review")
-def can_review(user: Any, application: Application) -> bool:
+def can_review(user: User, application: Application) -> bool:
     """The certification team's steps: initial review, change requests, community review."""
     return acts_as(user, GlobalRole.CERTIFICATION_TEAM) and _impartial(user, application)
 
 
 @rule("application.decide")
-def can_decide(user: Any, application: Application) -> bool:
+def can_decide(user: User, application: Application) -> bool:
     return (
         application.status == Status.PSC_REVIEW
         and acts_as(user, GlobalRole.PSC_MEMBER)
@@ -72,12 +71,10 @@ def can_decide(user: Any, application: Application) -> bool:
 
 
 @rule("application.give_opinion")
-def can_give_opinion(user: Any, opinion_request: OpinionRequest) -> bool:
+def can_give_opinion(user: User, opinion_request: OpinionRequest) -> bool:
     application = opinion_request.application
     return (
-        application.status == Status.COMMUNITY_REVIEW
-        and opinion_request.round == application.review_round
-        and not opinion_request.is_given
+        opinion_request.is_awaited
         and acts_as(user, GlobalRole.USER_GROUP_REVIEWER)
         and _impartial(user, application)
         and opinion_request.user_group.reviewers.filter(pk=user.pk).exists()
@@ -85,7 +82,7 @@ def can_give_opinion(user: Any, opinion_request: OpinionRequest) -> bool:
 
 
 @rule("application.post_message")
-def can_post_message(user: Any, application: Application) -> bool:
+def can_post_message(user: User, application: Application) -> bool:
     """The discussion runs while the application is under way, not before nor after."""
     return (
         application.is_open and application.status != Status.DRAFT and can_view(user, application)
@@ -93,7 +90,7 @@ def can_post_message(user: Any, application: Application) -> bool:
 
 
 @rule("application.internal_notes")
-def can_use_internal_notes(user: Any, application: Application) -> bool:
+def can_use_internal_notes(user: User, application: Application) -> bool:
     """Internal notes are the certification team's and the PSC's working notes."""
     return (
         _impartial(user, application)
@@ -103,12 +100,12 @@ def can_use_internal_notes(user: Any, application: Application) -> bool:
 
 
 @rule("user_group.manage")
-def can_manage_user_groups(user: Any, obj: Any = None) -> bool:
+def can_manage_user_groups(user: User, obj: object = None) -> bool:
     return acts_as(user, GlobalRole.CERTIFICATION_TEAM)
 
 
 @rule("review.workspace")
-def can_open_workspace(user: Any, obj: Any = None) -> bool:
+def can_open_workspace(user: User, obj: object = None) -> bool:
     return (
         acts_as(user, GlobalRole.CERTIFICATION_TEAM)
         or acts_as(user, GlobalRole.PSC_MEMBER)

@@ -6,22 +6,31 @@ community review, PSC decision) follow DESIGN.md's workflow:
     draft → submitted → initial_review → community_review → psc_review → approved | rejected
 
 with changes_requested reachable from each review step and withdrawn by the applicant.
+
+Each service that a person calls asks that person's rule (`rules.py`) itself with `require()`,
+after its checks of the application's state, so that a refusal because of the state keeps its
+explanation. Jobs (reminders, escalation, expiry) act with `by=None`.
 """
 
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from certification.accounts.models import User
+from certification.accounts.permissions import require
+from certification.accounts.roles import GlobalRole, has_role
+from certification.accounts.services import grant_role
 from certification.applications import notifications
 from certification.applications.models import (
     Application,
+    ChecklistItem,
     Contribution,
     Decision,
     Message,
@@ -32,6 +41,7 @@ from certification.applications.models import (
     UserGroup,
 )
 from certification.core.audit import record_event
+from certification.core.weblinks import is_web_link
 from certification.organisations.models import Membership, Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.services import (
@@ -42,7 +52,15 @@ from certification.training.services import (
 )
 
 INVITATION_SALT = "applications.reviewer-invitation"
-REVIEW_STEPS = [Status.INITIAL_REVIEW, Status.COMMUNITY_REVIEW, Status.PSC_REVIEW]
+# The organisation's details that the applicant gives with the application.
+ORGANISATION_DETAILS = [
+    "legal_name",
+    "country",
+    "address",
+    "website",
+    "contact_email",
+    "vat_number",
+]
 
 
 class ApplicationError(Exception):
@@ -58,13 +76,13 @@ def _lock(application: Application) -> Application:
     )
 
 
-def _set_status(application: Application, status: Status, *, now: Any = None) -> None:
+def _set_status(application: Application, status: Status, *, now: datetime | None = None) -> None:
     now = now or timezone.now()
     application.status = status
     application.status_changed_at = now
     application.last_activity_at = now
     fields = ["status", "status_changed_at", "last_activity_at"]
-    if status in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED):
+    if status in Status.closed():
         application.closed_at = now
         fields.append("closed_at")
     application.save(update_fields=fields)
@@ -82,7 +100,7 @@ def _unique_slug(name: str) -> str:
 
 
 def start_application(
-    *, by: Any, organisation: Organisation | None = None, details: dict[str, Any] | None = None
+    *, by: User, organisation: Organisation | None = None, details: dict[str, Any] | None = None
 ) -> Application:
     """A new draft: for a new organisation described by `details`, or a re-application."""
     with transaction.atomic():
@@ -116,17 +134,19 @@ def start_application(
     return application
 
 
-def record_applicant_edit(application: Application, *, by: Any, action: str) -> None:
-    """Lock the application, refuse unless it is still editable, note the activity (which
-    keeps a draft from expiring) and write the audit event `action` for the applicant's edit.
+def record_applicant_edit(application: Application, *, by: User, action: str) -> None:
+    """Lock the application, refuse unless it is still editable and `by` may edit it, note
+    the activity (which keeps a draft from expiring) and write the audit event `action`.
 
-    The row lock makes an edit wait for a submission running at the same moment, which
-    then either froze the edit into its snapshot or refuses it here.
+    Every change of the applicant to a draft starts here. The row lock makes an edit wait for
+    a submission running at the same moment, which then either froze the edit into its
+    snapshot or refuses it here.
     """
     with transaction.atomic():
         current = _lock(application)
         if not current.is_editable:
             raise ApplicationError(_("This application can no longer be edited."))
+        require(by, "application.edit", current)
         application.last_activity_at = timezone.now()
         application.expiry_warning_sent_at = None
         Application.objects.filter(pk=application.pk).update(
@@ -135,23 +155,31 @@ def record_applicant_edit(application: Application, *, by: Any, action: str) -> 
         record_event(action, actor=by, target=application)
 
 
-def _check_web_links(links: list[str]) -> None:
-    for link in links:
-        if not link.lower().startswith(("https://", "http://")):
+def save_details(
+    application: Application, organisation: Organisation, *, by: User, training_activity: str
+) -> None:
+    """The organisation's details (`ORGANISATION_DETAILS`, changed on `organisation`) and the
+    description of its training activity, saved together."""
+    with transaction.atomic():
+        record_applicant_edit(application, by=by, action="application.details_saved")
+        organisation.save(update_fields=[*ORGANISATION_DETAILS, "updated_at"])
+        application.training_activity = training_activity
+        application.save(update_fields=["training_activity"])
+
+
+def save_contribution(application: Application, contribution: Contribution, *, by: User) -> None:
+    for link in contribution.evidence_links:
+        if not is_web_link(link):
             raise ApplicationError(
                 _("Only http and https links are accepted: %(link)s") % {"link": link}
             )
-
-
-def save_contribution(application: Application, contribution: Contribution, *, by: Any) -> None:
-    _check_web_links(contribution.evidence_links)
     with transaction.atomic():
         record_applicant_edit(application, by=by, action="application.contribution_saved")
         contribution.application = application
         contribution.save()
 
 
-def delete_contribution(contribution: Contribution, *, by: Any) -> None:
+def delete_contribution(contribution: Contribution, *, by: User) -> None:
     with transaction.atomic():
         record_applicant_edit(
             contribution.application, by=by, action="application.contribution_deleted"
@@ -159,7 +187,7 @@ def delete_contribution(contribution: Contribution, *, by: Any) -> None:
         contribution.delete()
 
 
-def save_course_type(application: Application, course_type: CourseType, *, by: Any) -> None:
+def save_course_type(application: Application, course_type: CourseType, *, by: User) -> None:
     with transaction.atomic():
         record_applicant_edit(application, by=by, action="application.course_type_saved")
         course_type.organisation = application.organisation
@@ -169,7 +197,7 @@ def save_course_type(application: Application, course_type: CourseType, *, by: A
             application.course_types.add(course_type)
 
 
-def delete_course_type(application: Application, course_type: CourseType, *, by: Any) -> None:
+def delete_course_type(application: Application, course_type: CourseType, *, by: User) -> None:
     with transaction.atomic():
         record_applicant_edit(application, by=by, action="application.course_type_deleted")
         if course_type.status == CourseType.Status.APPROVED:
@@ -178,18 +206,24 @@ def delete_course_type(application: Application, course_type: CourseType, *, by:
         else:
             stored = [(m.file.storage, m.file.name) for m in course_type.materials.exclude(file="")]
             course_type.delete()
+
+            def delete_files() -> None:
+                for storage, name in stored:
+                    if name:
+                        storage.delete(name)
+
             # Files go only once the rows are surely gone.
-            transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
+            transaction.on_commit(delete_files)
 
 
 def add_material(
     application: Application,
     course_type: CourseType,
     *,
-    by: Any,
+    by: User,
     kind: str,
     title: str,
-    upload: Any = None,
+    upload: UploadedFile[bytes] | None = None,
     url: str = "",
 ) -> CourseMaterial:
     """Attach a file or a link to one of the application's course types, within its quota."""
@@ -209,60 +243,18 @@ def add_material(
             raise ApplicationError(str(error)) from error
 
 
-def delete_material(application: Application, material: CourseMaterial, *, by: Any) -> None:
+def delete_material(application: Application, material: CourseMaterial, *, by: User) -> None:
     with transaction.atomic():
         record_applicant_edit(application, by=by, action="application.material_deleted")
         remove_material(material, by=by)
 
 
-def accept_declaration(application: Application, *, by: Any) -> None:
+def accept_declaration(application: Application, *, by: User) -> None:
     with transaction.atomic():
         record_applicant_edit(application, by=by, action="application.declaration_accepted")
         application.declaration_accepted_at = timezone.now()
         application.declaration_accepted_by = by
         application.save(update_fields=["declaration_accepted_at", "declaration_accepted_by"])
-
-
-@dataclass(frozen=True)
-class MissingItem:
-    """One thing that stops submission: which step of the application fixes it, and why."""
-
-    step: str  # details, activity, contributions, course_types, material, declaration
-    message: str
-    course_type_id: int | None = None
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def missing_for_submission(application: Application) -> list[MissingItem]:
-    """What still stops the application from being submitted, in words for the applicant."""
-    missing = []
-    organisation = application.organisation
-    if not (organisation.address and organisation.contact_email and organisation.website):
-        missing.append(
-            MissingItem("details", _("The organisation's address, contact email and website."))
-        )
-    if not application.training_activity.strip():
-        missing.append(MissingItem("activity", _("A description of your training activity.")))
-    if not application.contributions.exists():
-        missing.append(MissingItem("contributions", _("At least one contribution to QGIS.")))
-    course_types = list(application.course_types.prefetch_related("materials"))
-    if not course_types:
-        missing.append(MissingItem("course_types", _("At least one course type.")))
-    for course_type in course_types:
-        if not course_type.materials.all():
-            missing.append(
-                MissingItem(
-                    "material",
-                    _("Training material for the course type “%(title)s”.")
-                    % {"title": course_type.title},
-                    course_type_id=course_type.pk,
-                )
-            )
-    if application.declaration_accepted_at is None:
-        missing.append(MissingItem("declaration", _("The declaration.")))
-    return missing
 
 
 def _snapshot(application: Application) -> dict[str, Any]:
@@ -302,17 +294,18 @@ def _snapshot(application: Application) -> dict[str, Any]:
     }
 
 
-def submit_application(application: Application, *, by: Any) -> None:
+def submit_application(application: Application, *, by: User) -> None:
     with transaction.atomic():
         application = _lock(application)
-        if application.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
+        if not application.is_editable:
             raise ApplicationError(_("Only a draft or a returned application can be submitted."))
-        missing = missing_for_submission(application)
+        missing = application.missing_for_submission()
         if missing:
             raise ApplicationError(
                 _("The application is not complete yet: %(missing)s")
                 % {"missing": " ".join(str(item) for item in missing)}
             )
+        require(by, "application.edit", application)
         application.review_round += 1
         application.submitted_at = timezone.now()
         application.expiry_warning_sent_at = None
@@ -330,11 +323,12 @@ def submit_application(application: Application, *, by: Any) -> None:
         notifications.application_submitted(application)
 
 
-def withdraw_application(application: Application, *, by: Any, reason: str = "") -> None:
+def withdraw_application(application: Application, *, by: User, reason: str = "") -> None:
     with transaction.atomic():
         application = _lock(application)
         if not application.is_open:
             raise ApplicationError(_("This application is already closed."))
+        require(by, "application.withdraw", application)
         was_in_review = application.status != Status.DRAFT
         _set_status(application, Status.WITHDRAWN)
         record_event("application.withdrawn", actor=by, target=application, data={"reason": reason})
@@ -343,9 +337,12 @@ def withdraw_application(application: Application, *, by: Any, reason: str = "")
 
 
 # --- Review side --------------------------------------------------------------------------
+# The steps of the certification team and the PSC check their state but not yet the person:
+# the demo data (certification/demo/applications.py) walks applications through them as staff
+# who have no two-factor authentication when DEBUG is off, which their rules demand.
 
 
-def start_initial_review(application: Application, *, by: Any) -> None:
+def start_initial_review(application: Application, *, by: User) -> None:
     with transaction.atomic():
         application = _lock(application)
         if application.status != Status.SUBMITTED:
@@ -354,32 +351,26 @@ def start_initial_review(application: Application, *, by: Any) -> None:
         record_event("application.initial_review_started", actor=by, target=application)
 
 
-CHECKLIST_ITEMS = {
-    "material_current": "material_current",
-    "accurate": "accurate",
-    "quality": "quality",
-    "contributions_verified": "contributions_verified",
-}
-
-
-def save_checklist(application: Application, *, by: Any, checklist: dict[str, bool]) -> None:
+def save_checklist(application: Application, *, by: User, checklist: dict[str, bool]) -> None:
     with transaction.atomic():
         application = _lock(application)
         if application.status != Status.INITIAL_REVIEW:
             raise ApplicationError(_("The checklist belongs to the initial review."))
-        application.checklist = {key: bool(checklist.get(key)) for key in CHECKLIST_ITEMS}
+        application.checklist = {
+            item.value: bool(checklist.get(item.value)) for item in ChecklistItem
+        }
         application.save(update_fields=["checklist"])
         record_event(
             "application.checklist_saved", actor=by, target=application, data=application.checklist
         )
 
 
-def request_changes(application: Application, *, by: Any, message: str) -> None:
+def request_changes(application: Application, *, by: User, message: str) -> None:
     if not message.strip():
         raise ApplicationError(_("Say what should change."))
     with transaction.atomic():
         application = _lock(application)
-        if application.status not in REVIEW_STEPS:
+        if application.status not in Status.review_steps():
             raise ApplicationError(_("Changes can only be requested during a review step."))
         previous = application.status
         _set_status(application, Status.CHANGES_REQUESTED)
@@ -399,7 +390,7 @@ def request_changes(application: Application, *, by: Any, message: str) -> None:
         notifications.changes_requested(application, message=message)
 
 
-def send_to_community_review(application: Application, *, by: Any) -> list[OpinionRequest]:
+def send_to_community_review(application: Application, *, by: User) -> list[OpinionRequest]:
     """Ask every user group of the organisation's country; with none, go straight to the PSC."""
     with transaction.atomic():
         application = _lock(application)
@@ -441,7 +432,7 @@ def send_to_community_review(application: Application, *, by: Any) -> list[Opini
     return requests
 
 
-def _move_to_psc_review(application: Application, *, by: Any, reason: str) -> None:
+def _move_to_psc_review(application: Application, *, by: User | None, reason: str) -> None:
     _set_status(application, Status.PSC_REVIEW)
     record_event(
         "application.psc_review_started", actor=by, target=application, data={"reason": reason}
@@ -454,32 +445,38 @@ def record_opinion(
     *,
     verdict: str,
     reasons: str,
-    by: Any = None,
+    by: User | None = None,
     invitation: ReviewerInvitation | None = None,
 ) -> None:
-    """A user group's opinion, by one of its reviewers or by an invited outside reviewer."""
+    """A user group's opinion, by one of its reviewers or by an invited outside reviewer.
+
+    The outside reviewer has no account: the signed link of `invitation` is their authority.
+    """
     if verdict not in OpinionRequest.Verdict.values:
         raise ApplicationError(_("Choose recommend, do not recommend or abstain."))
     if not reasons.strip():
         raise ApplicationError(_("Give the reasons for the opinion."))
+    if by is not None:
+        given_by_label = by.get_full_name()
+    elif invitation is not None:
+        given_by_label = f"{invitation.name} <{invitation.email}>"
+    else:
+        raise ValueError("An opinion is given by a reviewer or through an invitation.")
     with transaction.atomic():
         application = _lock(opinion_request.application)
-        opinion_request = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
-        if (
-            application.status != Status.COMMUNITY_REVIEW
-            or opinion_request.round != application.review_round
-        ):
+        opinion_request = _lock_opinion_request(opinion_request, application)
+        if not opinion_request.is_current:
             raise ApplicationError(_("This application is no longer waiting for opinions."))
         if opinion_request.is_given:
             raise ApplicationError(_("This user group has already given its opinion."))
+        if by is not None:
+            require(by, "application.give_opinion", opinion_request)
         now = timezone.now()
         opinion_request.verdict = verdict
         opinion_request.reasons = reasons
         opinion_request.given_at = now
         opinion_request.given_by = by
-        opinion_request.given_by_label = (
-            f"{invitation.name} <{invitation.email}>" if invitation else by.get_full_name()
-        )
+        opinion_request.given_by_label = given_by_label
         opinion_request.save(
             update_fields=["verdict", "reasons", "given_at", "given_by", "given_by_label"]
         )
@@ -497,33 +494,64 @@ def record_opinion(
             },
         )
         notifications.opinion_given(opinion_request)
-        still_open = application.opinion_requests.filter(
-            round=application.review_round, given_at__isnull=True
-        ).exists()
-        if not still_open:
+        if not application.opinion_requests.awaited().exists():
             _move_to_psc_review(application, by=None, reason="all_opinions_given")
 
 
-def escalate_overdue_community_review(application: Application, *, now: Any) -> bool:
+def _lock_opinion_request(
+    opinion_request: OpinionRequest, application: Application
+) -> OpinionRequest:
+    """Re-read the opinion request under a row lock, after its application's (one lock order)."""
+    locked = (
+        OpinionRequest.objects.select_for_update()
+        .select_related("user_group")
+        .get(pk=opinion_request.pk)
+    )
+    locked.application = application
+    return locked
+
+
+def send_opinion_reminder(opinion_request: OpinionRequest, *, now: datetime) -> bool:
+    """Remind the user group of an awaited opinion when one of its reminders is due."""
+    with transaction.atomic():
+        application = _lock(opinion_request.application)
+        opinion_request = _lock_opinion_request(opinion_request, application)
+        days = opinion_request.reminder_due(now)
+        if days is None:
+            return False
+        # The most urgent reminder due goes out; it covers the earlier ones too.
+        covered = [d for d in settings.OPINION_REMINDER_DAYS if d >= days]
+        opinion_request.reminders_sent = sorted(set(opinion_request.reminders_sent) | set(covered))
+        opinion_request.save(update_fields=["reminders_sent"])
+        record_event(
+            "application.opinion_reminder_sent",
+            actor=None,
+            target=application,
+            data={"user_group": opinion_request.user_group.name, "days_left": days},
+        )
+        notifications.opinion_reminder(opinion_request, days_left=days)
+    return True
+
+
+def escalate_overdue_community_review(application: Application, *, now: datetime) -> bool:
     """The month has passed: the PSC decides with the opinions that came in."""
     with transaction.atomic():
         application = _lock(application)
-        if application.status != Status.COMMUNITY_REVIEW or (
-            application.community_due_at and application.community_due_at > now
-        ):
+        if not application.opinions_overdue(now):
             return False
         _move_to_psc_review(application, by=None, reason="opinions_overdue")
     return True
 
 
 def invite_outside_reviewer(
-    opinion_request: OpinionRequest, *, by: Any, email: str, name: str, language: str = "en"
+    opinion_request: OpinionRequest, *, by: User, email: str, name: str, language: str = "en"
 ) -> ReviewerInvitation:
     with transaction.atomic():
         application = _lock(opinion_request.application)
-        opinion_request = OpinionRequest.objects.select_for_update().get(pk=opinion_request.pk)
-        if not _awaited(opinion_request, application):
+        opinion_request = _lock_opinion_request(opinion_request, application)
+        if not opinion_request.is_awaited:
             raise ApplicationError(_("This user group's opinion is no longer awaited."))
+        require(by, "application.review", application)
         invitation = ReviewerInvitation.objects.create(
             opinion_request=opinion_request,
             email=email.lower(),
@@ -540,14 +568,6 @@ def invite_outside_reviewer(
         )
         notifications.outside_reviewer_invited(invitation, token=invitation_token(invitation))
     return invitation
-
-
-def _awaited(opinion_request: OpinionRequest, application: Application) -> bool:
-    return (
-        application.status == Status.COMMUNITY_REVIEW
-        and opinion_request.round == application.review_round
-        and not opinion_request.is_given
-    )
 
 
 def invitation_token(invitation: ReviewerInvitation) -> str:
@@ -571,8 +591,7 @@ def invitation_from_token(token: str) -> ReviewerInvitation | None:
     )
     if invitation is None or invitation.used_at or invitation.expires_at < timezone.now():
         return None
-    opinion_request = invitation.opinion_request
-    if not _awaited(opinion_request, opinion_request.application):
+    if not invitation.opinion_request.is_awaited:
         return None  # the group answered, or the application moved on
     return invitation
 
@@ -580,7 +599,7 @@ def invitation_from_token(token: str) -> ReviewerInvitation | None:
 def record_decision(
     application: Application,
     *,
-    by: Any,
+    by: User,
     outcome: str,
     rationale: str,
     votes_for: int | None = None,
@@ -618,7 +637,7 @@ def record_decision(
     return decision
 
 
-def _certify(application: Application, *, decided_at: Any) -> None:
+def _certify(application: Application, *, decided_at: datetime) -> None:
     organisation = application.organisation
     organisation.status = Organisation.Status.CERTIFIED
     organisation.certified_at = organisation.certified_at or decided_at
@@ -637,10 +656,13 @@ def _certify(application: Application, *, decided_at: Any) -> None:
 
 
 def post_message(
-    application: Application, *, by: Any, body: str, internal: bool = False
+    application: Application, *, by: User, body: str, internal: bool = False
 ) -> Message:
     if not body.strip():
         raise ApplicationError(_("Write a message first."))
+    require(
+        by, "application.internal_notes" if internal else "application.post_message", application
+    )
     with transaction.atomic():
         message = Message.objects.create(
             application=application,
@@ -670,7 +692,7 @@ def expiry_period(application: Application) -> timedelta | None:
     return None
 
 
-def warn_before_expiry(application: Application, *, now: Any) -> bool:
+def warn_before_expiry(application: Application, *, now: datetime) -> bool:
     with transaction.atomic():
         application = _lock(application)
         period = expiry_period(application)
@@ -686,7 +708,7 @@ def warn_before_expiry(application: Application, *, now: Any) -> bool:
     return True
 
 
-def expire_application(application: Application, *, now: Any) -> bool:
+def expire_application(application: Application, *, now: datetime) -> bool:
     with transaction.atomic():
         application = _lock(application)
         period = expiry_period(application)
@@ -705,11 +727,9 @@ def expire_application(application: Application, *, now: Any) -> bool:
 # --- User groups --------------------------------------------------------------------------
 
 
-def save_user_group(group: UserGroup, *, by: Any, reviewers: list[Any]) -> UserGroup:
+def save_user_group(group: UserGroup, *, by: User, reviewers: list[User]) -> UserGroup:
     """Save a user group and its reviewers; each new reviewer gets the reviewer role."""
-    from certification.accounts.roles import GlobalRole, has_role
-    from certification.accounts.services import grant_role
-
+    require(by, "user_group.manage")
     with transaction.atomic():
         created = group.pk is None
         group.save()

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from certification.applications import views_applicant as views
-from certification.applications import views_steps as steps
+from certification.applications.views import application as views
+from certification.applications.views import steps
 
 app_name = "applications"
 

@@ -25,6 +25,11 @@ class Organisation(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         ARCHIVED = "archived", _("Archived")
 
+        @classmethod
+        def overseen(cls) -> tuple["Organisation.Status", ...]:
+            """What the certification team oversees: every status since certification."""
+            return (cls.CERTIFIED, cls.SUSPENDED, cls.ARCHIVED)
+
     legal_name = models.CharField(_("legal name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = CountryField(_("country"))

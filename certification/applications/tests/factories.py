@@ -96,7 +96,8 @@ class UserGroupFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"qgis-user-group-{n}")
     countries = factory.LazyFunction(lambda: ["SE"])
 
-    @factory.post_generation
+    # factory_boy is read as Any (pyproject.toml), so its decorators are untyped.
+    @factory.post_generation  # type: ignore[untyped-decorator]
     def reviewers(self, create: bool, extracted: list[Any] | None, **kwargs: Any) -> None:
         if create and extracted:
             self.reviewers.set(extracted)

@@ -1,6 +1,6 @@
 """The applicant's page of an application: where it stands, what comes next, the history."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -82,7 +82,7 @@ def test_community_review_says_when_the_opinions_are_due(
     _set(
         application,
         status=Status.COMMUNITY_REVIEW,
-        community_due_at=timezone.make_aware(timezone.datetime(2026, 7, 14, 12)),
+        community_due_at=timezone.make_aware(datetime(2026, 7, 14, 12)),
     )
 
     content = client_for(alice).get(_url(application)).content.decode()
@@ -95,7 +95,11 @@ def test_opinions_are_never_shown_to_the_applicant(
     client_for, alice: User, application: Application
 ) -> None:
     _set(application, status=Status.PSC_REVIEW, review_round=1)
-    group = UserGroup.objects.create(name="QGIS Sverige", slug="qgis-sverige", countries=["SE"])
+    group = UserGroup.objects.create(
+        name="QGIS Sverige",
+        slug="qgis-sverige",
+        countries=["SE"],  # type: ignore[misc]  # a multiple CountryField takes a list
+    )
     OpinionRequest.objects.create(
         application=application,
         user_group=group,

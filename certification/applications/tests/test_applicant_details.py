@@ -177,4 +177,4 @@ def test_a_new_organisation_owner_edits_the_organisation_created_with_the_applic
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.legal_name == "Carto Lab Academy"
-    assert organisation.country.code == "GB"
+    assert organisation.country.code == "GB"  # type: ignore[attr-defined]  # a Country, not a str

@@ -10,13 +10,12 @@ from django.utils import timezone
 from certification.accounts.models import User
 from certification.applications.models import Application, OpinionRequest, Status, UserGroup
 from certification.applications.tests.factories import (
-    PDF,
     ApplicationFactory,
     private_media,  # noqa: F401
 )
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial
-from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
+from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
@@ -110,7 +109,11 @@ def test_a_user_group_reviewer_downloads_only_when_asked_for_an_opinion(
     _set_status(application, Status.COMMUNITY_REVIEW)
     assert client_for(ugo).get(_url(application, material)).status_code == 404
 
-    group = UserGroup.objects.create(name="QGIS Sverige", slug="qgis-sverige", countries=["SE"])
+    group = UserGroup.objects.create(
+        name="QGIS Sverige",
+        slug="qgis-sverige",
+        countries=["SE"],  # type: ignore[misc]  # a multiple CountryField takes a list
+    )
     group.reviewers.add(ugo)
     OpinionRequest.objects.create(
         application=application,
@@ -173,7 +176,7 @@ def test_a_stored_link_that_is_not_http_never_redirects(
 def test_a_file_missing_from_storage_is_a_404(
     client_for, alice: User, application: Application, material: CourseMaterial
 ) -> None:
-    material.file.storage.delete(material.file.name)
+    material.file.storage.delete(str(material.file.name))
 
     assert client_for(alice).get(_url(application, material)).status_code == 404
 

@@ -9,14 +9,13 @@ from django.test import Client, override_settings
 from certification.accounts.models import User
 from certification.applications.models import Application, Status
 from certification.applications.tests.factories import (
-    PDF,
     ApplicationFactory,
     office_file,
     private_media,  # noqa: F401
 )
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
-from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
+from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 

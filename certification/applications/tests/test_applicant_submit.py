@@ -8,14 +8,13 @@ from django.test import Client
 from certification.accounts.models import User
 from certification.applications.models import Application, Snapshot, Status
 from certification.applications.tests.factories import (
-    PDF,
     ApplicationFactory,
     ContributionFactory,
     complete_application,
     private_media,  # noqa: F401
 )
 from certification.organisations.models import Membership, Organisation
-from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
+from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 

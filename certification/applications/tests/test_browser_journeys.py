@@ -215,7 +215,7 @@ def test_a_swedish_organisation_applies_and_is_certified(
 
     # The applicant reads the request, adds the exercises as a link and submits again.
     page.context.clear_cookies()
-    page.context.add_cookies(applicant_cookies)
+    page.context.add_cookies(applicant_cookies)  # type: ignore[arg-type]  # read back to set again
     page.goto(f"/applications/{code}/")
     expect_applicant_status(page, "Changes requested")
     changes = page.get_by_role("region", name="The reviewers ask for these changes")
@@ -245,7 +245,7 @@ def test_a_swedish_organisation_applies_and_is_certified(
 
     # The certification team reviews it again and sends it to the Swedish user group.
     page.context.clear_cookies()
-    page.context.add_cookies(rita_cookies)
+    page.context.add_cookies(rita_cookies)  # type: ignore[arg-type]  # read back to set again
     open_from_queue(page, NAME)
     expect_reviewer_status(page, "Submitted")
     expect(page.get_by_text(f"Application {code} from Sweden, version 2.")).to_be_visible()

@@ -67,7 +67,8 @@ def test_the_last_opinion_moves_the_application_to_the_psc(rita, ugo, paula) -> 
 def test_an_opinion_is_given_once(rita, ugo) -> None:
     builders.user_group(["SE"], [ugo])
     application = builders.in_initial_review(rita)
-    builders.user_group(["SE"], [], name="Another group")
+    # A second group keeps the application waiting; Ugo answers for it, as its reviewer.
+    builders.user_group(["SE"], [ugo], name="Another group")
     opinion_request, _other = services.send_to_community_review(application, by=rita)
     services.record_opinion(opinion_request, by=ugo, verdict="recommend", reasons="Good.")
 
@@ -119,8 +120,8 @@ def test_changes_can_be_requested_from_community_review_and_a_new_round_follows(
     application.refresh_from_db()
     assert application.status == Status.CHANGES_REQUESTED
     assert "Please add the exercise data." in mail.outbox[-1].body
-    services.accept_declaration(application, by=application.created_by)
-    services.submit_application(application, by=application.created_by)
+    services.accept_declaration(application, by=builders.owner_of(application))
+    services.submit_application(application, by=builders.owner_of(application))
     services.start_initial_review(application, by=rita)
     (new_request,) = services.send_to_community_review(application, by=rita)
     assert new_request.round == 2
@@ -170,7 +171,7 @@ def test_transitions_are_guarded(rita, paula) -> None:
     application = builders.submitted()
 
     with pytest.raises(ApplicationError, match="Only a draft"):
-        services.submit_application(application, by=application.created_by)
+        services.submit_application(application, by=builders.owner_of(application))
     with pytest.raises(ApplicationError, match="Only an application in initial review"):
         services.send_to_community_review(application, by=rita)
     with pytest.raises(ApplicationError, match="Only an application in PSC review"):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from certification.applications import services
 from certification.applications.models import Status
 from certification.applications.tests import builders
+from certification.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,21 @@ def test_reminders_go_out_7_days_and_1_day_before_the_due_date_once_each(
         run_periodic(django_capture_on_commit_callbacks)
         run_periodic(django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 2
+
+
+def test_each_reminder_is_recorded_on_the_application(
+    in_community_review, django_capture_on_commit_callbacks
+) -> None:
+    with time_machine.travel(in_community_review.community_due_at - timedelta(days=6)):
+        run_periodic(django_capture_on_commit_callbacks)
+        run_periodic(django_capture_on_commit_callbacks)
+
+    events = AuditEvent.objects.for_object(in_community_review).filter(
+        action="application.opinion_reminder_sent"
+    )
+    assert [(event.actor, event.data) for event in events] == [
+        (None, {"user_group": "QGIS Sverige", "days_left": 7})
+    ]
 
 
 def test_a_late_first_run_sends_only_the_most_urgent_reminder(
@@ -113,7 +129,7 @@ def test_working_on_a_draft_after_the_warning_keeps_it_alive(
 
     with time_machine.travel(start + timedelta(days=85)):
         run_periodic(django_capture_on_commit_callbacks)
-        services.accept_declaration(application, by=application.created_by)
+        services.accept_declaration(application, by=builders.owner_of(application))
 
     with time_machine.travel(start + timedelta(days=95)):
         run_periodic(django_capture_on_commit_callbacks)

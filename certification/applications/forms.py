@@ -1,46 +1,32 @@
 """The applicant's forms: they parse and check input; the services in services.py act on it."""
 
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.db.models import QuerySet
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from certification.applications.models import Application, Contribution
+from certification.applications.services import ORGANISATION_DETAILS
+from certification.core.weblinks import WebLinkField, is_web_link, validate_web_link
 from certification.organisations.models import Organisation
 from certification.training.languages import course_language_choices, language_names
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.uploads import ACCEPTED_EXTENSIONS
 
-WEB_SCHEMES = ["http", "https"]
-web_address = URLValidator(
-    schemes=WEB_SCHEMES,
-    message=_("Enter a web address that starts with http:// or https://."),
-)
-
-
-def is_web_address(value: str) -> bool:
-    """True for an absolute http(s) URL; used again before redirecting to a stored link."""
-    try:
-        web_address(value)
-    except ValidationError:
-        return False
-    return urlsplit(value).scheme in WEB_SCHEMES
-
-
 # --- Organisation -------------------------------------------------------------------------
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(forms.ModelForm[Organisation]):
     """The organisation's details, when it applies for the first time and while it is a draft."""
 
     class Meta:
         model = Organisation
-        fields = ["legal_name", "country", "address", "website", "contact_email", "vat_number"]
+        fields = ORGANISATION_DETAILS
         help_texts = {
             "legal_name": _("The name your organisation is registered under."),
             "address": _("The postal address of your organisation. Needed before you submit."),
@@ -60,7 +46,7 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["website"].validators.append(web_address)
+        self.fields["website"].validators.append(validate_web_link)
 
     def clean_legal_name(self) -> str:
         name = " ".join(self.cleaned_data["legal_name"].split())
@@ -78,7 +64,7 @@ class OrganisationForm(forms.ModelForm):
         return name
 
 
-class TrainingActivityForm(forms.ModelForm):
+class TrainingActivityForm(forms.ModelForm[Application]):
     class Meta:
         model = Application
         fields = ["training_activity"]
@@ -95,9 +81,11 @@ class ReapplyForm(forms.Form):
         empty_label=None,
     )
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        cast(
+            forms.ModelChoiceField[Organisation], self.fields["organisation"]
+        ).queryset = organisations
 
 
 # --- Contributions ------------------------------------------------------------------------
@@ -113,8 +101,9 @@ class WebAddressLinesField(forms.CharField):
             return "\n".join(value)
         return value
 
+    # CharField.to_python returns a str; this field's value is the list of its lines.
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 
     def validate(self, value: list[str]) -> None:
@@ -129,13 +118,13 @@ class WebAddressLinesField(forms.CharField):
                 params={"number": number, "line": line},
             )
             for number, line in enumerate(value, start=1)
-            if len(line) > 500 or not is_web_address(line)
+            if len(line) > 500 or not is_web_link(line)
         ]
         if errors:
             raise ValidationError(errors)
 
 
-class ContributionForm(forms.ModelForm):
+class ContributionForm(forms.ModelForm[Contribution]):
     evidence_links = WebAddressLinesField(
         label=_("Evidence links"),
         required=False,
@@ -154,7 +143,7 @@ class ContributionForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start_year"), cleaned.get("end_year")
         if start is not None and end is not None and end < start:
             self.add_error(
@@ -167,7 +156,7 @@ class ContributionForm(forms.ModelForm):
 # --- Course types and their material ------------------------------------------------------
 
 
-class CourseTypeForm(forms.ModelForm):
+class CourseTypeForm(forms.ModelForm[CourseType]):
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=[],
@@ -194,7 +183,7 @@ class CourseTypeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        languages = self.fields["languages"]
+        languages = cast(forms.MultipleChoiceField, self.fields["languages"])
         languages.choices = course_language_choices()
         if self.instance.languages:
             # In a long list the chosen languages may be scrolled out of sight.
@@ -207,7 +196,7 @@ class CourseTypeForm(forms.ModelForm):
 
 
 def material_help_text() -> str:
-    return _(
+    return gettext(
         "Accepted file types: %(types)s. Each file can be at most %(file_mb)s MB, and the "
         "material of the whole application at most %(total_mb)s MB."
     ) % {
@@ -234,10 +223,9 @@ class MaterialFileForm(forms.Form):
 class MaterialLinkForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CourseMaterial.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    url = forms.URLField(
+    url = WebLinkField(
         label=_("Link"),
         max_length=500,
-        validators=[web_address],
         help_text=_(
             "Material published elsewhere, for example a public repository or a shared folder "
             "the reviewers can open without logging in. Starts with https://."

@@ -1,7 +1,9 @@
-"""The applicant's pages: /apply/ and /applications/<code>/…
+"""The applicant's pages around the steps: /apply/, and of /applications/<code>/… the
+application's own page, its discussion, withdrawal and submitted versions.
 
 Each view loads the application through `get_application_for`, parses a form, calls one
-service of `services.py` and redirects with a message. The reviewers' pages are elsewhere.
+service of `services.py` and redirects with a message. The steps of filling in a draft are
+in `steps.py`; the reviewers' pages in `applications/review/`.
 """
 
 from datetime import datetime
@@ -22,17 +24,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
+from certification.accounts.http import AuthenticatedHttpRequest
+from certification.accounts.models import User
 from certification.accounts.permissions import can
 from certification.applications import services
 from certification.applications.access import get_application_for, posted_data
-from certification.applications.forms_applicant import (
+from certification.applications.forms import (
     MessageForm,
     OrganisationForm,
     ReapplyForm,
     WithdrawForm,
 )
 from certification.applications.models import (
-    OPEN_STATUSES,
     Application,
     Contribution,
     Decision,
@@ -40,7 +43,7 @@ from certification.applications.models import (
     Status,
 )
 from certification.applications.services import ApplicationError
-from certification.applications.views_steps import progress_of, step_list
+from certification.applications.views.steps import progress_of, step_list
 from certification.organisations.models import Membership, Organisation
 from certification.training.languages import language_names
 from certification.training.models import CourseMaterial
@@ -52,12 +55,12 @@ APPLICANT_ROLES = [Membership.Role.OWNER, Membership.Role.MANAGER]
 # --- /apply/ ------------------------------------------------------------------------------
 
 
-def _reapplicable(user: Any) -> QuerySet[Organisation]:
+def _reapplicable(user: User) -> QuerySet[Organisation]:
     """Organisations the user runs that may apply now: not certified, nothing in progress."""
     return (
         Organisation.objects.filter(memberships__user=user, memberships__role__in=APPLICANT_ROLES)
         .exclude(status=Organisation.Status.CERTIFIED)
-        .exclude(applications__status__in=OPEN_STATUSES)
+        .exclude(applications__status__in=Status.open())
         .order_by("legal_name")
     )
 
@@ -75,14 +78,9 @@ def _render_apply(
         "max_file_mb": settings.MATERIAL_MAX_FILE_MB,
         "max_total_mb": settings.APPLICATION_MAX_TOTAL_MB,
     }
-    if request.user.is_authenticated:
+    if isinstance(request.user, User):  # the page also explains the programme to visitors
         organisations = _reapplicable(request.user)
-        applications = list(
-            Application.objects.filter(
-                organisation__memberships__user=request.user,
-                organisation__memberships__role__in=APPLICANT_ROLES,
-            ).select_related("organisation")
-        )
+        applications = list(Application.objects.run_by(request.user).select_related("organisation"))
         context.update(
             form=form or OrganisationForm(),
             reapply_form=reapply_form or ReapplyForm(organisations=organisations),
@@ -108,9 +106,9 @@ def _started(request: HttpRequest, application: Application) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     """What the programme asks of applicants; logged-in people start an application here."""
-    if request.method == "POST" and not request.user.is_authenticated:
+    if request.method == "POST" and not isinstance(request.user, User):
         return redirect_to_login(request.get_full_path())
-    if request.method == "GET" or not request.user.is_authenticated:
+    if request.method == "GET" or not isinstance(request.user, User):
         return _render_apply(request)
     form = OrganisationForm(request.POST)
     if form.is_valid():
@@ -128,7 +126,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reapply(request: HttpRequest) -> HttpResponse:
+def reapply(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReapplyForm(request.POST, organisations=_reapplicable(request.user))
     if form.is_valid():
         try:
@@ -149,12 +147,12 @@ def reapply(request: HttpRequest) -> HttpResponse:
 # --- Where the application stands ---------------------------------------------------------
 
 WORKFLOW: list[tuple[tuple[str, ...], Promise]] = [
-    ((Status.DRAFT, Status.CHANGES_REQUESTED), gettext_lazy("Preparation")),
+    (Status.editable(), gettext_lazy("Preparation")),
     ((Status.SUBMITTED,), gettext_lazy("Submitted")),
     ((Status.INITIAL_REVIEW,), gettext_lazy("Initial review")),
     ((Status.COMMUNITY_REVIEW,), gettext_lazy("Local user groups")),
     ((Status.PSC_REVIEW,), gettext_lazy("PSC decision")),
-    ((Status.APPROVED, Status.REJECTED), gettext_lazy("Decided")),
+    (Status.decided(), gettext_lazy("Decided")),
 ]
 
 
@@ -172,7 +170,8 @@ def workflow_stages(application: Application) -> list[dict[str, Any]]:
     # Without a user group for the country, the community stage is skipped, not done.
     skipped_community = position > COMMUNITY_STAGE and not application.opinion_requests.exists()
     stages = []
-    for index, (_states, label) in enumerate(WORKFLOW):
+    for index, (_states, stage_label) in enumerate(WORKFLOW):
+        label: str | Promise = stage_label
         if index == position and application.status != Status.DRAFT:
             label = application.get_status_display()  # "Changes requested", "Approved"…
         if index == COMMUNITY_STAGE and skipped_community:
@@ -193,7 +192,10 @@ def expires_on(application: Application) -> datetime | None:
 
 
 def _render_detail(
-    request: HttpRequest, application: Application, *, message_form: MessageForm | None = None
+    request: AuthenticatedHttpRequest,
+    application: Application,
+    *,
+    message_form: MessageForm | None = None,
 ) -> HttpResponse:
     user = request.user
     # Internal notes are for reviewers only: they never leave the database for this page.
@@ -201,7 +203,7 @@ def _render_detail(
         application.messages.filter(kind__in=[Message.Kind.COMMENT, Message.Kind.CHANGE_REQUEST])
     )
     change_requests = [message for message in thread if message.kind == Message.Kind.CHANGE_REQUEST]
-    decided = application.status in (Status.APPROVED, Status.REJECTED)
+    decided = application.status in Status.decided()
     editable = can(user, "application.edit", application)
     steps = step_list(application, progress_of(application), "") if editable else []
     return render(
@@ -233,13 +235,13 @@ def _render_detail(
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _render_detail(request, get_application_for(request, code))
 
 
 @login_required
 @require_POST
-def post_message(request: HttpRequest, code: str) -> HttpResponse:
+def post_message(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.post_message")
     form = MessageForm(request.POST)
     if form.is_valid():
@@ -256,7 +258,7 @@ def post_message(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.withdraw")
     form = WithdrawForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -306,7 +308,7 @@ def _readable_snapshot(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def version(request: HttpRequest, code: str, number: int) -> HttpResponse:
+def version(request: AuthenticatedHttpRequest, code: str, number: int) -> HttpResponse:
     """One submitted version, as it was sent."""
     application = get_application_for(request, code)
     snapshot = get_object_or_404(application.snapshots, round=number)

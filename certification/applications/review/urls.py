@@ -1,8 +1,13 @@
-"""The reviewers' workspace: /review/…"""
+"""The reviewers' workspace: /review/…, every page named `review:…`.
 
-from django.urls import path
+Two parts of the workspace live beside what they change and are included here: the
+organisations' status (`organisations/review/`) and the proposed course types
+(`training/review/`).
+"""
 
-from certification.applications import views_review as views
+from django.urls import include, path
+
+from certification.applications.review import views
 
 app_name = "review"
 
@@ -32,15 +37,9 @@ urlpatterns = [
     path("applications/<str:code>/notes/", views.add_internal_note, name="add_internal_note"),
     path("opinion/thanks/", views.invited_opinion_thanks, name="invited_opinion_thanks"),
     path("opinion/<str:token>/", views.invited_opinion, name="invited_opinion"),
-    path("organisations/", views.organisations, name="organisations"),
-    path(
-        "organisations/<slug:slug>/status/",
-        views.organisation_status,
-        name="organisation_status",
-    ),
+    path("organisations/", include("certification.organisations.review.urls")),
     path("user-groups/", views.user_groups, name="user_groups"),
     path("user-groups/new/", views.user_group_create, name="user_group_create"),
     path("user-groups/<slug:slug>/edit/", views.user_group_edit, name="user_group_edit"),
-    path("course-types/", views.course_types, name="course_types"),
-    path("course-types/<int:pk>/", views.course_type_review, name="course_type_review"),
+    path("course-types/", include("certification.training.review.urls")),
 ]

@@ -8,9 +8,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -18,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certification.accounts.http import AuthenticatedHttpRequest
 from certification.accounts.permissions import can
 from certification.applications import services
 from certification.applications.access import get_application_for, posted_data
-from certification.applications.forms_applicant import (
+from certification.applications.forms import (
     ContributionForm,
     CourseTypeForm,
     DeclarationForm,
@@ -29,13 +28,11 @@ from certification.applications.forms_applicant import (
     MaterialLinkForm,
     OrganisationForm,
     TrainingActivityForm,
-    is_web_address,
 )
-from certification.applications.models import (
-    Application,
-    Contribution,
-)
+from certification.applications.models import Application, Contribution
 from certification.applications.services import ApplicationError
+from certification.core.files import private_file_response
+from certification.core.weblinks import is_web_link
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.uploads import CONTENT_TYPES
@@ -45,14 +42,13 @@ from certification.training.uploads import CONTENT_TYPES
 
 @dataclass(frozen=True)
 class Progress:
+    """Which steps of the application are done: those with nothing missing for submission."""
+
     details: bool
     contributions: bool
     course_types: bool
     declaration: bool
-
-    @property
-    def complete(self) -> bool:
-        return self.details and self.contributions and self.course_types and self.declaration
+    complete: bool
 
 
 def progress_of(
@@ -61,30 +57,19 @@ def progress_of(
     contributions: list[Contribution] | None = None,
     course_types: list[CourseType] | None = None,
 ) -> Progress:
-    """Which steps are complete; pass what the page already loaded to spare the queries."""
-    organisation = application.organisation
-    if contributions is None:
-        has_contributions = application.contributions.exists()
-    else:
-        has_contributions = bool(contributions)
-    if course_types is None:
-        material_counts = list(
-            application.course_types.annotate(material_count=Count("materials")).values_list(
-                "material_count", flat=True
-            )
+    """Pass what the page already loaded to spare the queries."""
+    missing = {
+        item.step
+        for item in application.missing_for_submission(
+            contributions=contributions, course_types=course_types
         )
-    else:
-        material_counts = [len(course_type.materials.all()) for course_type in course_types]
+    }
     return Progress(
-        details=bool(
-            organisation.address
-            and organisation.contact_email
-            and organisation.website
-            and application.training_activity.strip()
-        ),
-        contributions=has_contributions,
-        course_types=bool(material_counts) and all(material_counts),
-        declaration=application.declaration_accepted_at is not None,
+        details=not missing & {"details", "activity"},
+        contributions="contributions" not in missing,
+        course_types=not missing & {"course_types", "material"},
+        declaration="declaration" not in missing,
+        complete=not missing,
     )
 
 
@@ -120,7 +105,7 @@ def step_list(application: Application, progress: Progress, current: str) -> lis
 
 
 def _render_step(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     application: Application,
     step: str,
     template: str,
@@ -147,7 +132,7 @@ def _render_step(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_details(request: HttpRequest, code: str) -> HttpResponse:
+def edit_details(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     progress = progress_of(application)
     data = posted_data(request)
@@ -160,13 +145,12 @@ def edit_details(request: HttpRequest, code: str) -> HttpResponse:
     activity_form = TrainingActivityForm(data, instance=application, prefix="activity")
     if request.method == "POST" and all([organisation_form.is_valid(), activity_form.is_valid()]):
         try:
-            with transaction.atomic():
-                services.record_applicant_edit(
-                    application, by=request.user, action="application.details_saved"
-                )
-                organisation = organisation_form.save(commit=False)
-                organisation.save(update_fields=[*OrganisationForm.Meta.fields, "updated_at"])
-                application.save(update_fields=["training_activity"])
+            services.save_details(
+                application,
+                organisation_form.save(commit=False),
+                by=request.user,
+                training_activity=activity_form.cleaned_data["training_activity"],
+            )
         except ApplicationError as error:
             messages.error(request, str(error))
         else:
@@ -189,7 +173,7 @@ def edit_details(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def contributions(request: HttpRequest, code: str) -> HttpResponse:
+def contributions(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     items = list(application.contributions.all())
     return _render_step(
@@ -204,7 +188,9 @@ def contributions(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contribution_form(request: HttpRequest, code: str, pk: int | None = None) -> HttpResponse:
+def contribution_form(
+    request: AuthenticatedHttpRequest, code: str, pk: int | None = None
+) -> HttpResponse:
     """Add a contribution, or with `pk` edit one of this application's contributions."""
     application = get_application_for(request, code, "application.edit")
     if pk is None:
@@ -231,7 +217,7 @@ def contribution_form(request: HttpRequest, code: str, pk: int | None = None) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contribution_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def contribution_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     contribution = get_object_or_404(application.contributions, pk=pk)
     back = reverse("applications:contributions", args=[application.code])
@@ -267,7 +253,7 @@ def _course_type_of(application: Application, pk: int) -> CourseType:
 
 @login_required
 @require_GET
-def course_types(request: HttpRequest, code: str) -> HttpResponse:
+def course_types(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     items = list(application.course_types.prefetch_related("materials"))
     return _render_step(
@@ -282,7 +268,7 @@ def course_types(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_type_add(request: HttpRequest, code: str) -> HttpResponse:
+def course_type_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     form = CourseTypeForm(
         posted_data(request), instance=CourseType(organisation=application.organisation)
@@ -304,7 +290,7 @@ def course_type_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _render_course_type(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     application: Application,
     course_type: CourseType,
     *,
@@ -329,7 +315,7 @@ def _render_course_type(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_type(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def course_type(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     """One course type: its description (editable here) and its training material."""
     application = get_application_for(request, code, "application.edit")
     item = _course_type_of(application, pk)
@@ -347,7 +333,7 @@ def course_type(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def course_type_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def course_type_delete(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     item = _course_type_of(application, pk)
     back = reverse("applications:course_types", args=[application.code])
@@ -375,7 +361,7 @@ def course_type_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse
 
 
 def _material_added(
-    request: HttpRequest, application: Application, item: CourseType
+    request: AuthenticatedHttpRequest, application: Application, item: CourseType
 ) -> HttpResponse:
     messages.success(request, _("The material is added."))
     url = reverse("applications:course_type", args=[application.code, item.pk])
@@ -384,7 +370,7 @@ def _material_added(
 
 @login_required
 @require_POST
-def material_upload(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def material_upload(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     item = _course_type_of(application, pk)
     form = MaterialFileForm(request.POST, request.FILES)
@@ -396,7 +382,7 @@ def material_upload(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
-                upload=request.FILES[form.add_prefix("file")],
+                upload=form.cleaned_data["file"],
             )
         except ApplicationError as error:
             form.add_error("file", str(error))
@@ -407,7 +393,7 @@ def material_upload(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def material_link(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def material_link(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     item = _course_type_of(application, pk)
     form = MaterialLinkForm(request.POST)
@@ -440,32 +426,28 @@ def _material_of(application: Application, public_id: UUID) -> CourseMaterial:
 
 @login_required
 @require_GET
-def material(request: HttpRequest, code: str, public_id: UUID) -> HttpResponse:
+def material(request: AuthenticatedHttpRequest, code: str, public_id: UUID) -> HttpResponseBase:
     """Material for applicants and reviewers: files from private storage, links redirected."""
     application = get_application_for(request, code)
     item = _material_of(application, public_id)
     if item.is_link:
-        if not is_web_address(item.url):
+        if not is_web_link(item.url):
             raise Http404
         return HttpResponseRedirect(item.url)
     try:
         stream = item.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    response = FileResponse(
+    return private_file_response(
         stream,
-        as_attachment=True,
         filename=item.original_name or "material",
         content_type=CONTENT_TYPES.get(item.file_type, "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def material_delete(request: HttpRequest, code: str, public_id: UUID) -> HttpResponse:
+def material_delete(request: AuthenticatedHttpRequest, code: str, public_id: UUID) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     item = _material_of(application, public_id)
     back = reverse("applications:course_type", args=[application.code, item.course_type_id])
@@ -496,7 +478,7 @@ def material_delete(request: HttpRequest, code: str, public_id: UUID) -> HttpRes
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def declaration(request: HttpRequest, code: str) -> HttpResponse:
+def declaration(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     form = DeclarationForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -519,8 +501,10 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _missing_with_links(application: Application) -> list[dict[str, str]]:
-    """What services.missing_for_submission reports, each with the page that fixes it."""
+def _missing_with_links(
+    application: Application, *, contributions: list[Contribution], course_types: list[CourseType]
+) -> list[dict[str, str]]:
+    """What `Application.missing_for_submission` reports, each with the page that fixes it."""
     code = application.code
     details = reverse("applications:edit_details", args=[code])
     pages = {
@@ -531,7 +515,10 @@ def _missing_with_links(application: Application) -> list[dict[str, str]]:
         "declaration": reverse("applications:declaration", args=[code]),
     }
     links = []
-    for item in services.missing_for_submission(application):
+    missing = application.missing_for_submission(
+        contributions=contributions, course_types=course_types
+    )
+    for item in missing:
         if item.step == "material":
             url = (
                 reverse("applications:course_type", args=[code, item.course_type_id]) + "#material"
@@ -544,7 +531,7 @@ def _missing_with_links(application: Application) -> list[dict[str, str]]:
 
 @login_required
 @require_GET
-def summary(request: HttpRequest, code: str) -> HttpResponse:
+def summary(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The whole application on one page; while it is editable, what is missing and Submit."""
     application = get_application_for(request, code)
     contribution_list = list(application.contributions.all())
@@ -562,7 +549,11 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
             "contributions": contribution_list,
             "course_types": course_type_list,
             "editable": editable,
-            "missing": _missing_with_links(application) if editable else [],
+            "missing": _missing_with_links(
+                application, contributions=contribution_list, course_types=course_type_list
+            )
+            if editable
+            else [],
             "steps": step_list(application, progress, "summary") if editable else [],
             "progress": progress,
         },
@@ -571,7 +562,7 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, code: str) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for(request, code, "application.edit")
     try:
         services.submit_application(application, by=request.user)

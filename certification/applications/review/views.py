@@ -1,7 +1,10 @@
-"""The reviewers' workspace: queues, the reviewer page of an application and its actions.
+"""The reviewers' workspace: queues, the reviewer page of an application and its actions,
+the outside reviewers' opinion page and the user groups.
 
 Every view loads what it touches through one access helper and asks the rules again, so a
 control hidden in a template is never the only guard. State changes call the services.
+The workspace's other pages live beside what they change: the organisations' status in
+`organisations/review/`, the proposed course types in `training/review/`.
 """
 
 from collections.abc import Callable
@@ -13,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,34 +25,25 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certification.accounts.permissions import acts_as, can, require
-from certification.accounts.roles import GlobalRole
-from certification.applications import queries, services
-from certification.applications.forms_review import (
+from certification.accounts.http import AuthenticatedHttpRequest
+from certification.accounts.permissions import can, require
+from certification.applications import services
+from certification.applications.models import Application, OpinionRequest, Status, UserGroup
+from certification.applications.review import queries
+from certification.applications.review.forms import (
     ChecklistForm,
     CommunityReviewForm,
-    CourseTypeReviewForm,
     DecisionForm,
     InternalNoteForm,
     InviteOutsideReviewerForm,
     MessageForm,
     OpinionForm,
-    OrganisationFilterForm,
-    OrganisationStatusForm,
     QueueFilterForm,
     RequestChangesForm,
     UserGroupForm,
 )
-from certification.applications.models import Application, OpinionRequest, Status, UserGroup
 from certification.applications.services import ApplicationError
-from certification.organisations.models import Organisation
-from certification.organisations.services import (
-    STATUS_TRANSITIONS,
-    OrganisationError,
-    change_status,
-)
-from certification.training.models import CourseType
-from certification.training.services import CourseTypeError, review_course_type
+from certification.organisations.services import STATUS_TRANSITIONS
 
 PAGE_SIZE = 25
 
@@ -57,7 +52,7 @@ PAGE_SIZE = 25
 
 
 def get_application_for_reviewer(
-    request: HttpRequest, code: str, *, action: str | None = None
+    request: AuthenticatedHttpRequest, code: str, *, action: str | None = None
 ) -> Application:
     """The application, if the user may look at it as a reviewer.
 
@@ -85,22 +80,12 @@ def _current_opinion_request(application: Application, group_slug: str) -> Opini
     return opinion_request
 
 
-def _require_certification_team(request: HttpRequest) -> None:
-    # No rule answers "may open the course type queue" without a course type to ask about.
-    if not acts_as(request.user, GlobalRole.CERTIFICATION_TEAM):
-        raise PermissionDenied
-
-
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 # --- Workspace ----------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "review.workspace")
     available = queries.queues_for(request.user)
     if not available:
@@ -113,8 +98,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         countries=queries.country_choices(request.user, chosen),
     )
     status, country = form.value("status"), form.value("country")
+    items: QuerySet[OpinionRequest] | QuerySet[Application]
     if chosen.lists_opinions:
-        items: Any = queries.opinion_queue(request.user, country=country)
+        items = queries.opinion_queue(request.user, country=country)
     else:
         items = queries.application_queue(request.user, chosen, status=status, country=country)
     return render(
@@ -124,9 +110,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "queues": available,
             "chosen": chosen,
             "form": form,
-            "page_obj": _page(request, items),
+            "page_obj": Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
             "filtered": bool(status or country),
-            "now": timezone.now(),
         },
     )
 
@@ -135,14 +120,16 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _opinion_forms(
-    request: HttpRequest, current: list[OpinionRequest], bound: dict[str, forms.Form]
+    request: AuthenticatedHttpRequest,
+    current: list[OpinionRequest],
+    bound: dict[str, forms.Form],
 ) -> list[tuple[OpinionRequest, forms.Form]]:
     """A form for each opinion the user may give now (at most one per user group)."""
     result = []
     for opinion_request in current:
         reviewers = opinion_request.user_group.reviewers.all()  # prefetched
-        if opinion_request.is_given or request.user not in reviewers:
-            continue
+        if request.user not in reviewers:
+            continue  # spares the rule its query
         if can(request.user, "application.give_opinion", opinion_request):
             prefix = f"opinion-{opinion_request.user_group.slug}"
             form = bound.get(prefix) or OpinionForm(prefix=prefix)
@@ -151,7 +138,7 @@ def _opinion_forms(
 
 
 def _render_application(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     application: Application,
     *,
     bound: dict[str, forms.Form] | None = None,
@@ -173,7 +160,7 @@ def _render_application(
         "awaited_opinions": [
             (r, form(f"invite-{r.user_group.slug}", InviteOutsideReviewerForm))
             for r in current
-            if not r.is_given
+            if r.is_awaited
         ],
         "opinion_forms": _opinion_forms(request, current, bound),
         "discussion": [m for m in all_messages if not m.is_internal],
@@ -189,7 +176,7 @@ def _render_application(
         "decision_form": form("decision", DecisionForm),
         "reply_form": form("reply", MessageForm),
         "note_form": form("note", InternalNoteForm),
-        "review_steps": services.REVIEW_STEPS,
+        "review_steps": Status.review_steps(),
         "now": timezone.now(),
     }
     return render(request, "review/application.html", context, status=status)
@@ -202,25 +189,14 @@ def _back(application: Application, anchor: str = "") -> HttpResponse:
     return response
 
 
-def _attempt(request: HttpRequest, step: Callable[[], Any], success: str) -> Any:
-    """Run a service step; on a refusal, tell the reviewer why instead of a success."""
-    try:
-        result = step()
-    except (ApplicationError, OrganisationError, CourseTypeError) as error:
-        messages.error(request, str(error))
-        return None
-    messages.success(request, success)
-    return result if result is not None else True
-
-
 @login_required
 @require_GET
-def application_detail(request: HttpRequest, code: str) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _render_application(request, get_application_for_reviewer(request, code))
 
 
 def _submit(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     application: Application,
     form: forms.Form,
     step: Callable[[dict[str, Any]], str],
@@ -233,7 +209,8 @@ def _submit(
     says why; a step done shows the success message that `step` returns.
     """
     if not form.is_valid():
-        return _render_application(request, application, bound={form.prefix: form}, status=400)
+        bound = {form.prefix or "": form}
+        return _render_application(request, application, bound=bound, status=400)
     try:
         messages.success(request, step(form.cleaned_data))
     except ApplicationError as error:
@@ -243,19 +220,20 @@ def _submit(
 
 @login_required
 @require_POST
-def start_initial_review(request: HttpRequest, code: str) -> HttpResponse:
+def start_initial_review(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.review")
-    _attempt(
-        request,
-        lambda: services.start_initial_review(application, by=request.user),
-        _("The initial review has started."),
-    )
+    try:
+        services.start_initial_review(application, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The initial review has started."))
     return _back(application, "actions")
 
 
 @login_required
 @require_POST
-def save_checklist(request: HttpRequest, code: str) -> HttpResponse:
+def save_checklist(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.review")
     form = ChecklistForm(request.POST, prefix="checklist")
 
@@ -273,7 +251,7 @@ def save_checklist(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_changes(request: HttpRequest, code: str) -> HttpResponse:
+def request_changes(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.review")
 
     def step(data: dict[str, Any]) -> str:
@@ -285,7 +263,7 @@ def request_changes(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def send_to_community_review(request: HttpRequest, code: str) -> HttpResponse:
+def send_to_community_review(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.review")
 
     def step(data: dict[str, Any]) -> str:
@@ -307,7 +285,9 @@ def send_to_community_review(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def invite_outside_reviewer(request: HttpRequest, code: str, group: str) -> HttpResponse:
+def invite_outside_reviewer(
+    request: AuthenticatedHttpRequest, code: str, group: str
+) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.review")
     opinion_request = _current_opinion_request(application, group)
 
@@ -330,7 +310,7 @@ def invite_outside_reviewer(request: HttpRequest, code: str, group: str) -> Http
 
 @login_required
 @require_POST
-def give_opinion(request: HttpRequest, code: str, group: str) -> HttpResponse:
+def give_opinion(request: AuthenticatedHttpRequest, code: str, group: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code)
     opinion_request = _current_opinion_request(application, group)
     require(request.user, "application.give_opinion", opinion_request)
@@ -349,7 +329,7 @@ def give_opinion(request: HttpRequest, code: str, group: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_decision(request: HttpRequest, code: str) -> HttpResponse:
+def record_decision(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.decide")
 
     def step(data: dict[str, Any]) -> str:
@@ -369,7 +349,7 @@ def record_decision(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_reply(request: HttpRequest, code: str) -> HttpResponse:
+def post_reply(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.post_message")
 
     def step(data: dict[str, Any]) -> str:
@@ -382,7 +362,7 @@ def post_reply(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_internal_note(request: HttpRequest, code: str) -> HttpResponse:
+def add_internal_note(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     application = get_application_for_reviewer(request, code, action="application.internal_notes")
 
     def step(data: dict[str, Any]) -> str:
@@ -396,35 +376,28 @@ def add_internal_note(request: HttpRequest, code: str) -> HttpResponse:
 # --- Outside reviewers (signed link, no account) ------------------------------------------
 
 
-def _awaits_opinion(opinion_request: OpinionRequest) -> bool:
-    application = opinion_request.application
-    return (
-        application.status == Status.COMMUNITY_REVIEW
-        and opinion_request.round == application.review_round
-        and not opinion_request.is_given
-    )
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invited_opinion(request: HttpRequest, token: str) -> HttpResponse:
+    # The signed link, not an account, lets the outside reviewer in; it stops working once
+    # the opinion is given or no longer awaited.
     invitation = services.invitation_from_token(token)
-    if invitation is None or not _awaits_opinion(invitation.opinion_request):
+    if invitation is None:
         return render(request, "review/invitation_invalid.html", status=404)
     opinion_request = invitation.opinion_request
     form = OpinionForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        done = _attempt(
-            request,
-            lambda: services.record_opinion(
+        try:
+            services.record_opinion(
                 opinion_request,
                 invitation=invitation,
                 verdict=form.cleaned_data["verdict"],
                 reasons=form.cleaned_data["reasons"],
-            ),
-            _("Your opinion has been recorded. Thank you."),
-        )
-        if done:
+            )
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your opinion has been recorded. Thank you."))
             return redirect("review:invited_opinion_thanks")
     return render(
         request,
@@ -444,72 +417,18 @@ def invited_opinion_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "review/invited_opinion_thanks.html")
 
 
-# --- Organisations ------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def organisations(request: HttpRequest) -> HttpResponse:
-    require(request.user, "organisation.change_status")
-    statuses = [(s, Organisation.Status(s).label) for s in queries.OVERSEEN_STATUSES]
-    form = OrganisationFilterForm(request.GET, statuses=statuses)
-    found = queries.overseen_organisations(
-        text=form.value("q").strip(), status=form.value("status")
-    )
-    return render(
-        request, "review/organisations.html", {"form": form, "page_obj": _page(request, found)}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organisation_status(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=slug)
-    require(request.user, "organisation.change_status", organisation)
-    form = OrganisationStatusForm(
-        request.POST if request.method == "POST" else None, organisation=organisation
-    )
-    if form.is_valid():
-        new_status = Organisation.Status(form.cleaned_data["status"])
-        done = _attempt(
-            request,
-            lambda: change_status(
-                organisation,
-                by=request.user,
-                status=new_status,
-                reason=form.cleaned_data["reason"],
-            ),
-            _("%(name)s is now %(status)s.")
-            % {"name": organisation.legal_name, "status": new_status.label.lower()},
-        )
-        if done:
-            return redirect("review:organisation_status", organisation.slug)
-    history = queries.timeline(organisation, actions=queries.STATUS_EVENTS, limit=20)
-    return render(
-        request,
-        "review/organisation_status.html",
-        {
-            "organisation": organisation,
-            "form": form,
-            "history": history,
-            "applications": organisation.applications.exclude(status=Status.DRAFT)[:10],
-        },
-        status=400 if form.is_bound and not form.is_valid() else 200,
-    )
-
-
 # --- User groups --------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def user_groups(request: HttpRequest) -> HttpResponse:
+def user_groups(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "user_group.manage")
     groups = UserGroup.objects.prefetch_related("reviewers").order_by("name")
     return render(request, "review/user_groups.html", {"groups": groups})
 
 
-def _user_group_form(request: HttpRequest, group: UserGroup) -> HttpResponse:
+def _user_group_form(request: AuthenticatedHttpRequest, group: UserGroup) -> HttpResponse:
     form = UserGroupForm(request.POST if request.method == "POST" else None, instance=group)
     if form.is_valid():
         saved = services.save_user_group(
@@ -527,56 +446,13 @@ def _user_group_form(request: HttpRequest, group: UserGroup) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_group_create(request: HttpRequest) -> HttpResponse:
+def user_group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "user_group.manage")
     return _user_group_form(request, UserGroup())
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def user_group_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def user_group_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     require(request.user, "user_group.manage")
     return _user_group_form(request, get_object_or_404(UserGroup, slug=slug))
-
-
-# --- Course types proposed by certified organisations -------------------------------------
-
-
-@login_required
-@require_GET
-def course_types(request: HttpRequest) -> HttpResponse:
-    _require_certification_team(request)
-    proposed = queries.proposed_course_types(request.user)
-    return render(request, "review/course_types.html", {"page_obj": _page(request, proposed)})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def course_type_review(request: HttpRequest, pk: int) -> HttpResponse:
-    course_type = get_object_or_404(
-        CourseType.objects.exclude(status=CourseType.Status.DRAFT)
-        .select_related("organisation")
-        .prefetch_related("materials"),
-        pk=pk,
-    )
-    require(request.user, "course_type.review", course_type)
-    form = CourseTypeReviewForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        approve = form.cleaned_data["outcome"] == CourseTypeReviewForm.APPROVE
-        done = _attempt(
-            request,
-            lambda: review_course_type(
-                course_type, by=request.user, approve=approve, comment=form.cleaned_data["comment"]
-            ),
-            _("The course type has been approved.")
-            if approve
-            else _("The course type has not been approved; the organisation has been told why."),
-        )
-        if done:
-            return redirect("review:course_types")
-    return render(
-        request,
-        "review/course_type.html",
-        {"course_type": course_type, "form": form},
-        status=400 if form.is_bound and not form.is_valid() else 200,
-    )

@@ -1,15 +1,16 @@
-"""Reads of the reviewers' workspace: the queues, each in a fixed number of queries."""
+"""Reads of the reviewers' workspace: the queues, each in a fixed number of queries, and
+what the reviewer page of an application shows."""
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
+from certification.accounts.models import User
 from certification.accounts.permissions import acts_as
 from certification.accounts.roles import GlobalRole
 from certification.applications.models import (
@@ -20,9 +21,7 @@ from certification.applications.models import (
     Status,
 )
 from certification.core.models import AuditEvent
-from certification.organisations.models import Organisation
 from certification.training.languages import language_names
-from certification.training.models import CourseType
 
 OPINIONS = "opinions"
 
@@ -40,15 +39,6 @@ class Queue:
         return self.key == OPINIONS
 
 
-CLOSED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN, Status.EXPIRED)
-OPEN_REVIEW_STATUSES = (
-    Status.SUBMITTED,
-    Status.INITIAL_REVIEW,
-    Status.CHANGES_REQUESTED,
-    Status.COMMUNITY_REVIEW,
-    Status.PSC_REVIEW,
-)
-
 QUEUES = [
     Queue(
         "team",
@@ -62,19 +52,19 @@ QUEUES = [
         "open",
         _("All open applications"),
         (GlobalRole.CERTIFICATION_TEAM, GlobalRole.PSC_MEMBER),
-        OPEN_REVIEW_STATUSES,
+        Status.open_past_draft(),
     ),
     Queue(
         "closed",
         _("Closed applications"),
         (GlobalRole.CERTIFICATION_TEAM, GlobalRole.PSC_MEMBER),
-        CLOSED_STATUSES,
+        Status.closed(),
         ("-status_changed_at", "-pk"),
     ),
 ]
 
 
-def queues_for(user: Any) -> list[Queue]:
+def queues_for(user: User) -> list[Queue]:
     """The queues a person works on, by their global roles; the first is their default."""
     return [queue for queue in QUEUES if any(acts_as(user, role) for role in queue.roles)]
 
@@ -83,7 +73,7 @@ def status_choices(queue: Queue) -> list[tuple[str, Any]]:
     return [(status, Status(status).label) for status in queue.statuses]
 
 
-def _applications(user: Any, queue: Queue, *, status: str, country: str) -> ApplicationQuerySet:
+def _applications(user: User, queue: Queue, *, status: str, country: str) -> ApplicationQuerySet:
     applications = Application.objects.filter(
         status__in=[status] if status else queue.statuses
     ).exclude(organisation__memberships__user=user)
@@ -100,15 +90,11 @@ def application_queue(
     return applications.for_queue().order_by(*queue.ordering)
 
 
-def opinion_queue(user: Any, *, country: str = "") -> QuerySet[OpinionRequest]:
+def opinion_queue(user: User, *, country: str = "") -> QuerySet[OpinionRequest]:
     """The opinions still awaited from the user's user groups, in this review round."""
     requests = (
-        OpinionRequest.objects.filter(
-            user_group__reviewers=user,
-            given_at__isnull=True,
-            application__status=Status.COMMUNITY_REVIEW,
-            round=F("application__review_round"),
-        )
+        OpinionRequest.objects.awaited()
+        .filter(user_group__reviewers=user)
         .exclude(application__organisation__memberships__user=user)
         .select_related("application__organisation", "user_group")
     )
@@ -117,15 +103,15 @@ def opinion_queue(user: Any, *, country: str = "") -> QuerySet[OpinionRequest]:
     return requests.order_by("due_at", "pk")
 
 
-def country_choices(user: Any, queue: Queue) -> list[tuple[str, str]]:
+def country_choices(user: User, queue: Queue) -> list[tuple[str, str]]:
     """The countries that occur in a queue, by name, for its filter."""
+    codes: QuerySet[Any, str]
     if queue.lists_opinions:
         codes = opinion_queue(user).values_list("application__organisation__country", flat=True)
     else:
-        codes = _applications(user, queue, status="", country="").values_list(
-            "organisation__country", flat=True
-        )
-    present = set(codes.order_by().distinct())
+        applications = _applications(user, queue, status="", country="")
+        codes = applications.values_list("organisation__country", flat=True)
+    present = {str(code) for code in codes.order_by().distinct()}
     return sorted(
         ((code, str(all_countries.name(code))) for code in present if code),
         key=lambda choice: choice[1],
@@ -135,26 +121,12 @@ def country_choices(user: Any, queue: Queue) -> list[tuple[str, str]]:
 # --- What the reviewer page shows ---------------------------------------------------------
 
 
-def evidence_links(links: Any) -> list[dict[str, str]]:
-    """Each evidence link with `href` set only when it is a plain http(s) address."""
-    result = []
-    for link in links if isinstance(links, list) else []:
-        text = str(link).strip()
-        parsed = urlsplit(text)
-        safe = parsed.scheme in ("http", "https") and bool(parsed.netloc)
-        result.append({"text": text, "href": text if safe else ""})
-    return result
-
-
 def submission(application: Application) -> dict[str, Any]:
     """What the applicant submitted, from the live rows, for `review/includes/submission.html`."""
-    contributions = list(application.contributions.all())
-    for contribution in contributions:
-        contribution.evidence = evidence_links(contribution.evidence_links)
     return {
         "application": application,
         "organisation": application.organisation,
-        "contributions": contributions,
+        "contributions": list(application.contributions.all()),
         "course_types": list(application.course_types.prefetch_related("materials")),
     }
 
@@ -190,6 +162,7 @@ TIMELINE_LABELS: dict[str, Promise] = {
     "application.community_review_started": _("Sent to community review"),
     "application.outside_reviewer_invited": _("Outside reviewer invited"),
     "application.opinion_given": _("Opinion given"),
+    "application.opinion_reminder_sent": _("Opinion reminder sent"),
     "application.psc_review_started": _("Sent to the PSC"),
     "application.approved": _("Approved by the PSC"),
     "application.rejected": _("Rejected by the PSC"),
@@ -197,10 +170,6 @@ TIMELINE_LABELS: dict[str, Promise] = {
     "application.message_posted": _("Message posted"),
     "application.expiry_warned": _("Expiry warning sent"),
     "application.expired": _("Expired"),
-    "organisation.certified": _("Certified"),
-    "organisation.suspended": _("Suspended"),
-    "organisation.archived": _("Archived"),
-    "organisation.reinstated": _("Reinstated"),
 }
 
 PSC_REASONS: dict[str, Promise] = {
@@ -233,20 +202,15 @@ def timeline_detail(action: str, data: dict[str, Any]) -> str:
         return f"{data.get('user_group', '')}: {label}"
     if action == "application.outside_reviewer_invited":
         return f"{data.get('user_group', '')}: {data.get('email', '')}"
+    if action == "application.opinion_reminder_sent":
+        return str(data.get("user_group", ""))
     if action == "application.changes_requested" and data.get("from") in Status.values:
         return gettext("During %(step)s") % {"step": Status(data["from"]).label.lower()}
-    if action.startswith("organisation.") and data.get("reason"):
-        return str(data["reason"])
     return ""
 
 
-def timeline(
-    target: Model, *, actions: list[str] | None = None, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """An object's audit events, newest first, in words (one query)."""
-    events = AuditEvent.objects.for_object(target)
-    if actions is not None:
-        events = events.filter(action__in=actions)
+def timeline(application: Application) -> list[dict[str, Any]]:
+    """The application's audit events, newest first, in words (one query)."""
     return [
         {
             "at": event.created_at,
@@ -254,7 +218,7 @@ def timeline(
             "label": timeline_label(event.action),
             "detail": timeline_detail(event.action, event.data or {}),
         }
-        for event in events[:limit]
+        for event in AuditEvent.objects.for_object(application)
     ]
 
 
@@ -266,10 +230,7 @@ def snapshot_version(snapshot: Snapshot) -> dict[str, Any]:
         "created_at": snapshot.created_at,
         "organisation": data.get("organisation", {}),
         "training_activity": data.get("training_activity", ""),
-        "contributions": [
-            {**item, "evidence": evidence_links(item.get("evidence_links"))}
-            for item in data.get("contributions", [])
-        ],
+        "contributions": data.get("contributions", []),
         "course_types": [
             {
                 **item,
@@ -285,43 +246,7 @@ def snapshot_version(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-# --- The other lists of the workspace -----------------------------------------------------
-
-OVERSEEN_STATUSES = [
-    Organisation.Status.CERTIFIED,
-    Organisation.Status.SUSPENDED,
-    Organisation.Status.ARCHIVED,
-]
-STATUS_EVENTS = [
-    "organisation.certified",
-    "organisation.suspended",
-    "organisation.archived",
-    "organisation.reinstated",
-]
-
-
-def overseen_organisations(*, text: str = "", status: str = "") -> QuerySet[Organisation]:
-    """Certified, suspended and archived organisations, by name, slug or country code."""
-    found = Organisation.objects.filter(status__in=[status] if status else OVERSEEN_STATUSES)
-    if text:
-        found = found.filter(
-            Q(legal_name__icontains=text) | Q(slug__icontains=text) | Q(country__iexact=text)
-        )
-    return found.order_by("legal_name", "pk")
-
-
-def proposed_course_types(user: Any) -> QuerySet[CourseType]:
-    """Course types awaiting review, never those of the reviewer's own organisations."""
-    return (
-        CourseType.objects.filter(status=CourseType.Status.PROPOSED)
-        .exclude(organisation__memberships__user=user)
-        .select_related("organisation")
-        .annotate(material_count=Count("materials"))
-        .order_by("created_at", "pk")
-    )
-
-
-def reviewer_queue_size(user: Any) -> int:
+def reviewer_queue_size(user: User) -> int:
     """How many items wait in the person's default queue (the first one they work on)."""
     queues = queues_for(user)
     if not queues:
