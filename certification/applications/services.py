@@ -337,16 +337,12 @@ def withdraw_application(application: Application, *, by: User, reason: str = ""
 
 
 # --- Review side --------------------------------------------------------------------------
-# The steps of the certification team and the PSC check their state but not yet the person:
-# the demo data (certification/demo/applications.py) walks applications through them as staff
-# who have no two-factor authentication when DEBUG is off, which their rules demand.
-
-
 def start_initial_review(application: Application, *, by: User) -> None:
     with transaction.atomic():
         application = _lock(application)
         if application.status != Status.SUBMITTED:
             raise ApplicationError(_("Only a submitted application can enter initial review."))
+        require(by, "application.review", application)
         _set_status(application, Status.INITIAL_REVIEW)
         record_event("application.initial_review_started", actor=by, target=application)
 
@@ -356,6 +352,7 @@ def save_checklist(application: Application, *, by: User, checklist: dict[str, b
         application = _lock(application)
         if application.status != Status.INITIAL_REVIEW:
             raise ApplicationError(_("The checklist belongs to the initial review."))
+        require(by, "application.review", application)
         application.checklist = {
             item.value: bool(checklist.get(item.value)) for item in ChecklistItem
         }
@@ -372,6 +369,7 @@ def request_changes(application: Application, *, by: User, message: str) -> None
         application = _lock(application)
         if application.status not in Status.review_steps():
             raise ApplicationError(_("Changes can only be requested during a review step."))
+        require(by, "application.review", application)
         previous = application.status
         _set_status(application, Status.CHANGES_REQUESTED)
         Message.objects.create(
@@ -396,6 +394,7 @@ def send_to_community_review(application: Application, *, by: User) -> list[Opin
         application = _lock(application)
         if application.status != Status.INITIAL_REVIEW:
             raise ApplicationError(_("Only an application in initial review can go further."))
+        require(by, "application.review", application)
         country = application.organisation.country.code
         groups = [
             group
@@ -614,6 +613,7 @@ def record_decision(
         application = _lock(application)
         if application.status != Status.PSC_REVIEW:
             raise ApplicationError(_("Only an application in PSC review can be decided."))
+        require(by, "application.decide", application)
         decision = Decision.objects.create(
             application=application,
             outcome=outcome,

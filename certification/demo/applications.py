@@ -245,6 +245,8 @@ def _build_draft(demo: DemoApplication, owner: Any) -> Application:
 
 
 def _walk(application: Application, target: Status, staff: dict[str, Any]) -> None:
+    # The demo's applications are started by their owner, so created_by is always set.
+    assert application.created_by is not None
     owner, rita, ugo, paula = (
         application.created_by,
         staff["rita"],

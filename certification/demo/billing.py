@@ -49,7 +49,7 @@ def ensure_billing(users: dict[str, Any]) -> int:
             },
         )
     today = timezone.localdate()
-    alice, carol = (users[f"{n}@example.org"] for n in ("alice", "carol"))
+    alice, carol, tom = (users[f"{n}@example.org"] for n in ("alice", "carol", "tom"))
     geoskolan, carto = organisations["geoskolan"], organisations["carto-lab"]
 
     def invoice(organisation: Organisation, quantity: int, by: Any, days_ago: int) -> Invoice:
@@ -64,7 +64,7 @@ def ensure_billing(users: dict[str, Any]) -> int:
         amount=paid.total_amount,
         received_on=today - timedelta(days=50),
         reference="DEMO-BANK-0001",
-        by=None,  # the platform: Tom may act as treasurer only once he has two-factor set up
+        by=tom,
     )
     open_invoice = invoice(geoskolan, 10, alice, 3)
     invoice(carto, 15, carol, 45)  # overdue: reminders go out
@@ -79,7 +79,7 @@ def ensure_billing(users: dict[str, Any]) -> int:
             received_on=today - timedelta(days=10),
             reference="pi_demo_card_payment",
         )
-    set_allowance(organisations["open-geo-training"], by=None, allowance=25)
+    set_allowance(organisations["open-geo-training"], by=tom, allowance=25)
     _write_statement(open_invoice)
     return 4
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -84,10 +84,11 @@ def _ensure_user(persona: Persona, password_hash: str) -> User:
     )
     if (
         needs_totp
-        and settings.DEBUG
         and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     ):
-        TOTP.activate(user, DEMO_TOTP_SECRET)
+        # Staff act only with two-factor authentication, the demo's staff included: the shared,
+        # published secret on development machines, a secret nobody knows everywhere else.
+        TOTP.activate(user, DEMO_TOTP_SECRET if settings.DEBUG else generate_totp_secret())
     return user
 
 

@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.test import override_settings
@@ -13,7 +14,7 @@ from certification.billing.statements import parse_camt053
 from certification.certificates.models import Certificate
 from certification.demo.billing import statement_path
 from certification.demo.courses import ATTENDEES
-from certification.demo.seed import DEMO_PASSWORD
+from certification.demo.seed import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from certification.organisations.models import Membership, Organisation
 from certification.training.models import Course, TrainingCentre
 
@@ -77,4 +78,17 @@ def test_without_debug_the_demo_accounts_have_no_password() -> None:
 
     alice = User.objects.get(email="alice@example.org")
     assert not alice.has_usable_password()
-    assert not Authenticator.objects.exists()
+    assert not any(user.has_usable_password() for user in User.objects.all())
+
+
+def test_without_debug_no_demo_account_has_the_published_two_factor_secret() -> None:
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    secrets = [
+        get_adapter().decrypt(authenticator.data["secret"])
+        for authenticator in Authenticator.objects.filter(type=Authenticator.Type.TOTP)
+    ]
+    # Staff still act only with a second factor, but nobody knows the one they have.
+    assert len(secrets) == 4  # rita, paula, tom, admin
+    assert DEMO_TOTP_SECRET not in secrets
+    assert len(set(secrets)) == len(secrets)
