@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 help:
 	@echo "make run    - install, migrate, load demo data, serve http://127.0.0.1:$(PORT) with the task worker"
 	@echo "make test   - run every test (SQLite, or PostgreSQL when DATABASE_URL is set)"
-	@echo "make lint   - ruff, formatting, missing migrations and the deployment checklist"
+	@echo "make lint   - ruff, mypy, templates, JavaScript, missing migrations, deployment checklist"
 	@echo "make bench  - run the benchmarks and print a table"
 	@echo "make totp   - print the two-factor code of the demo staff accounts"
 
@@ -97,6 +97,7 @@ lint: install-dev node_modules/.package-lock.json
 	node_modules/.bin/biome ci --error-on-warnings static/js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=certification.settings_test $(MANAGE) makemigrations --check --dry-run
 	@# The deployment checklist, with production-like settings: zero warnings allowed.
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
