@@ -97,6 +97,7 @@ lint: install-dev node_modules/.package-lock.json
 	node_modules/.bin/biome ci --error-on-warnings static/js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djade --check $$(git ls-files 'templates/*.html' 'templates/*.txt')
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=certification.settings_test $(MANAGE) makemigrations --check --dry-run
 	@# The deployment checklist, with production-like settings: zero warnings allowed.

@@ -11,7 +11,7 @@ from certification.applications.review.queries import reviewer_queue_size
 from certification.core.dashboard import dashboard_section
 
 
-@dashboard_section("applications/dashboard_section.html", order=10)
+@dashboard_section("applications/_dashboard_section.html", order=10)
 def applications_section(request: HttpRequest) -> dict[str, Any] | None:
     if not isinstance(request.user, User):
         return None
@@ -25,7 +25,7 @@ def applications_section(request: HttpRequest) -> dict[str, Any] | None:
     return {"applications": applications}
 
 
-@dashboard_section("review/dashboard_section.html", order=5)
+@dashboard_section("review/_dashboard_section.html", order=5)
 def review_section(request: HttpRequest) -> dict[str, Any] | None:
     if not isinstance(request.user, User) or not can(request.user, "review.workspace"):
         return None

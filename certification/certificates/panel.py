@@ -1,6 +1,6 @@
 """The certificates panel of a course: what it shows, and which actions it offers to whom.
 
-The course page includes `certificates/course_panel.html` with the context made here
+The course page includes `certificates/_course_panel.html` with the context made here
 (`course_page_panel`, registered with the training app); the panel's own page and its htmx
 progress endpoint (views.py) render the same template. Who may do what is decided by the
 rules in `rules.py`; the panel only asks them.
@@ -70,7 +70,7 @@ def _row(user: User | AnonymousUser, certificate: Certificate) -> CertificateRow
 
 
 def course_panel_context(request: HttpRequest, course: Course) -> dict[str, Any]:
-    """What `certificates/course_panel.html` shows, or {} for someone who may not see it.
+    """What `certificates/_course_panel.html` shows, or {} for someone who may not see it.
 
     A bounded number of queries whatever the number of attendees and certificates.
     """

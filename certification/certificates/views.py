@@ -145,7 +145,7 @@ def course_certificates_progress(request: HttpRequest, slug: str, course_id: Any
     course = get_course_for(request, slug, course_id, issue=False)
     return render(
         request,
-        "certificates/course_panel.html",
+        "certificates/_course_panel.html",
         {"certificates_panel": course_panel_context(request, course)},
     )
 

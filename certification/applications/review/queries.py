@@ -122,7 +122,7 @@ def country_choices(user: User, queue: Queue) -> list[tuple[str, str]]:
 
 
 def submission(application: Application) -> dict[str, Any]:
-    """What the applicant submitted, from the live rows, for `review/includes/submission.html`."""
+    """What the applicant submitted, from the live rows, for `review/_submission.html`."""
     return {
         "application": application,
         "organisation": application.organisation,

@@ -211,7 +211,7 @@ def test_polling_stops_once_everything_is_delivered(
     response = client_for(alice).get(progress(course), headers={"HX-Request": "true"})
 
     content = response.content.decode()
-    assert response.templates[0].name == "certificates/course_panel.html"
+    assert response.templates[0].name == "certificates/_course_panel.html"
     assert "<html" not in content
     assert "hx-trigger" not in content
     assert "Refresh" not in content

@@ -401,7 +401,7 @@ def test_the_course_page_shows_the_course_and_its_attendees(
     for name in ("attendee_add", "attendee_import", "attendee_export_csv", "attendee_export_xlsx"):
         assert f"{detail(course)}attendees/" in content, name
     assert f'href="{edit(course)}"' in content
-    assert "certificates/course_panel.html" not in content
+    assert "certificates/_course_panel.html" not in content
 
 
 def test_the_course_page_runs_the_same_queries_with_ten_times_the_attendees(

@@ -35,7 +35,7 @@ ATTENDEES_PAGE_SIZE = 100
 # Other apps add a panel to the course page without this app importing them: the
 # certificates app registers a function (request, course) -> extra template context in its
 # AppConfig.ready(), e.g. {"certificates_panel": ...}; the page then includes
-# "certificates/course_panel.html".
+# "certificates/_course_panel.html".
 CoursePanel = Callable[[HttpRequest, Course], dict[str, Any]]
 course_page_panels: list[CoursePanel] = []
 
