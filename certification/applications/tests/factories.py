@@ -6,11 +6,9 @@ Course types and their material have their factories in `certification.training.
 import io
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import factory
-import pytest
 from django.utils import timezone
 
 from certification.applications.models import (
@@ -40,19 +38,6 @@ def office_file(kind: str) -> bytes:
             archive.writestr("[Content_Types].xml", "<Types/>")
             archive.writestr("word/document.xml", "<w:document/>")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def private_media(settings: Any, tmp_path: Path) -> Path:
-    """Uploaded material goes to a temporary folder that is removed after the test."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": "/media/"},
-        },
-    }
-    return tmp_path
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

@@ -5,15 +5,12 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.applications.models import Application, Status
-from certification.applications.tests.factories import (
-    ApplicationFactory,
-    private_media,  # noqa: F401
-)
+from certification.applications.tests.factories import ApplicationFactory
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

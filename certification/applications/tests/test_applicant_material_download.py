@@ -9,15 +9,12 @@ from django.utils import timezone
 
 from certification.accounts.models import User
 from certification.applications.models import Application, OpinionRequest, Status, UserGroup
-from certification.applications.tests.factories import (
-    ApplicationFactory,
-    private_media,  # noqa: F401
-)
+from certification.applications.tests.factories import ApplicationFactory
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ from certification.applications.models import Application, Status
 from certification.applications.tests.factories import (
     ApplicationFactory,
     office_file,
-    private_media,  # noqa: F401
 )
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

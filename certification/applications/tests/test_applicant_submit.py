@@ -11,12 +11,11 @@ from certification.applications.tests.factories import (
     ApplicationFactory,
     ContributionFactory,
     complete_application,
-    private_media,  # noqa: F401
 )
 from certification.organisations.models import Membership, Organisation
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -21,13 +21,11 @@ from playwright.sync_api import Page, expect
 from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD, UserFactory
 from certification.applications.tests import builders
-from certification.applications.tests.factories import private_media  # noqa: F401
 from certification.organisations.models import Organisation
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("private_media"),
 ]
 
 NAME = "Kartverkstaden AB"
@@ -100,7 +98,7 @@ def test_a_swedish_organisation_applies_and_is_certified(
     url = live_server.url
     applicant = UserFactory(email="sara@example.org", name="Sara Svensson")
     builders.user_group(["SE"], [ugo], name="QGIS Sverige")
-    slides = tmp_path / "to-upload" / "day-1-slides.pdf"  # tmp_path itself holds the media
+    slides = tmp_path / "to-upload" / "day-1-slides.pdf"  # beside media_root, not in it
     slides.parent.mkdir()
     slides.write_bytes(PDF)
 

@@ -25,7 +25,6 @@ from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD
-from certification.applications.tests.factories import private_media  # noqa: F401
 from certification.applications.tests.test_browser_journeys import become
 from certification.billing.ledger import balance
 from certification.billing.models import Invoice, Order
@@ -37,7 +36,6 @@ from certification.organisations.models import Organisation
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("private_media"),
 ]
 
 

@@ -1,8 +1,5 @@
 """Who may open the treasurer's pages: the treasurer only, and changes only by POST."""
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -14,18 +11,6 @@ from certification.billing.tests.factories import invoice_for
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
-    return tmp_path / "media"
 
 
 @pytest.fixture

@@ -16,17 +16,6 @@ from certification.organisations.models import Organisation
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
-
-
 @pytest.fixture
 def admin_client(client_for: Any) -> Client:
     admin = UserFactory(is_superuser=True, is_staff=True)

@@ -22,7 +22,6 @@ from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD
-from certification.applications.tests.factories import private_media  # noqa: F401
 from certification.billing.ledger import adjust_credits, balance
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import TrainerFactory, TrainingCentreFactory
@@ -33,7 +32,6 @@ from certification.training.tests.factories import CourseTypeFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("private_media"),
 ]
 
 COURSE = "QGIS för kommuner"
@@ -118,7 +116,7 @@ def test_an_owner_issues_certificates_that_anyone_can_verify_and_revokes_one(
     adjust_credits(alice_org, by=None, amount=10, reason="Credits for the spring courses")
     last_day = datetime.date.today() - datetime.timedelta(days=3)
     first_day = last_day - datetime.timedelta(days=1)
-    uploads = tmp_path / "to-upload"  # tmp_path itself holds the media
+    uploads = tmp_path / "to-upload"  # beside media_root, not in it
     uploads.mkdir()
 
     # Alice logs in with the real form and goes to her organisation's courses.

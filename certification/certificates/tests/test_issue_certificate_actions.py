@@ -1,8 +1,5 @@
 """One issued certificate: downloading its PDF and emailing it again."""
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -22,17 +19,6 @@ from certification.organisations.models import Organisation
 from certification.training.models import Course
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
 
 
 @pytest.fixture

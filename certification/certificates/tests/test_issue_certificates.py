@@ -1,12 +1,10 @@
 """services.issue_certificates: all or nothing, one credit each, never twice, never overspent."""
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from certification.accounts.models import User
 from certification.billing import ledger as billing
@@ -20,6 +18,7 @@ from certification.certificates.tests.issuing import (
     give_credits,
 )
 from certification.core.models import AuditEvent
+from certification.core.tests.concurrency import at_once, needs_row_locks
 from certification.organisations.models import Organisation
 from certification.training.models import Course, Trainer
 
@@ -148,48 +147,18 @@ def test_only_courses_of_an_approved_type_get_certificates(
 # --- At the same moment -------------------------------------------------------------------
 
 
-def _at_once(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = job()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
-def _needs_row_locks() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            f"Needs PostgreSQL: on {connection.vendor} writers take turns on the whole "
-            "database, so two issuers never overlap; CI runs this on PostgreSQL."
-        )
-
-
+@needs_row_locks("two issuers")
 @pytest.mark.django_db(transaction=True)
 def test_two_people_issuing_at_once_never_overspend(
     alice_org: Organisation, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _needs_row_locks()
     # PDFs and emails are not what this is about; they would run in these threads.
     monkeypatch.setattr(services, "_start_delivery", lambda ids: None)
     first, second = approved_course(alice_org, attendees=3), approved_course(alice_org, attendees=3)
     give_credits(alice_org, 4)
     batches = [everyone(first), everyone(second)]
 
-    outcomes = _at_once(
+    outcomes = at_once(
         *[
             lambda batch=batch, course=course: issue_certificates(course, batch, by=alice)
             for course, batch in zip((first, second), batches, strict=True)
@@ -204,17 +173,17 @@ def test_two_people_issuing_at_once_never_overspend(
     assert CreditEntry.objects.filter(kind="issuance").count() == 3
 
 
+@needs_row_locks("two issuers")
 @pytest.mark.django_db(transaction=True)
 def test_two_people_issuing_to_the_same_attendees_at_once_issue_once(
     alice_org: Organisation, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _needs_row_locks()
     monkeypatch.setattr(services, "_start_delivery", lambda ids: None)
     course = approved_course(alice_org, attendees=3)
     give_credits(alice_org, 10)
     batch = everyone(course)
 
-    outcomes = _at_once(
+    outcomes = at_once(
         lambda: issue_certificates(course, batch, by=alice),
         lambda: issue_certificates(course, batch, by=alice),
     )

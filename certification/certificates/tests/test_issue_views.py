@@ -1,8 +1,6 @@
 """Issuing from a course: choose attendees and kinds, check the cost, confirm; the preview."""
 
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,17 +20,6 @@ from certification.organisations.models import Organisation
 from certification.training.models import Course
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
 
 
 @pytest.fixture

@@ -25,16 +25,6 @@ def cancel_url(invitation: MembershipInvitation) -> str:
 
 
 @pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org",
-        user__name="Maria Manager",
-        organisation=alice_org,
-        role=Membership.Role.MANAGER,
-    ).user
-
-
-@pytest.fixture
 def invitation(alice: User, alice_org: Organisation) -> MembershipInvitation:
     return services.invite_member(
         alice_org, by=alice, email="dan@example.org", role=Membership.Role.TRAINER

@@ -8,8 +8,7 @@ from PIL import Image
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +27,6 @@ def image_file(
     buffer = io.BytesIO()
     Image.new("RGB", size, (88, 150, 50)).save(buffer, format=image_format)
     return SimpleUploadedFile(name, buffer.getvalue())
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 def test_the_owner_sees_the_form_without_legal_name_or_country(client_for, alice: User) -> None:

@@ -4,7 +4,6 @@ from django.test import Client
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
 from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import Attendee, Course, Trainer
 from certification.training.tests.factories import (
     AttendeeFactory,
@@ -32,13 +31,6 @@ def edit(attendee: Attendee) -> str:
 
 def remove(attendee: Attendee) -> str:
     return f"{course_url(attendee.course)}attendees/{attendee.public_id}/remove/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 @pytest.fixture

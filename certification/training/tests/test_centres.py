@@ -5,8 +5,7 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.models import Organisation
 from certification.training.models import TrainingCentre
 from certification.training.tests.factories import CourseFactory, TrainingCentreFactory
 
@@ -30,13 +29,6 @@ def edit(centre: TrainingCentre) -> str:
 
 def delete(centre: TrainingCentre) -> str:
     return f"{LIST}{centre.public_id}/delete/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from django.test import Client, override_settings
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
@@ -40,13 +39,6 @@ def pdf(name: str = "slides.pdf", content: bytes = PDF) -> SimpleUploadedFile:
 @pytest.fixture
 def draft(alice_org: Organisation) -> CourseType:
     return CourseTypeFactory.create(organisation=alice_org, title="QGIS basics")
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 # --- Adding ------------------------------------------------------------------------------

@@ -3,8 +3,7 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.models import Organisation
 from certification.training.models import CourseType
 from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
@@ -28,13 +27,6 @@ def detail(course_type: CourseType) -> str:
 
 def edit(course_type: CourseType) -> str:
     return f"{LIST}{course_type.pk}/edit/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 # --- The list ----------------------------------------------------------------------------

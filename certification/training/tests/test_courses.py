@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.models import Organisation
 from certification.training.models import Course, CourseType, Trainer, TrainingCentre
 from certification.training.tests.factories import (
     AttendeeFactory,
@@ -37,13 +36,6 @@ def edit(course: Course) -> str:
 
 def delete(course: Course) -> str:
     return f"{detail(course)}delete/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 @pytest.fixture

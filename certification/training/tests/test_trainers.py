@@ -5,8 +5,7 @@ from factory.declarations import SubFactory
 from certification.accounts.models import User
 from certification.accounts.tests.factories import UserFactory
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.models import Organisation
 from certification.training.models import Trainer
 from certification.training.tests.factories import CourseFactory, TrainerFactory
 
@@ -22,13 +21,6 @@ def edit(trainer: Trainer) -> str:
 
 def delete(trainer: Trainer) -> str:
     return f"{LIST}{trainer.public_id}/delete/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 @pytest.fixture
