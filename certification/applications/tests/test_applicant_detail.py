@@ -289,9 +289,9 @@ def test_the_progress_shows_the_user_group_stage_skipped_without_a_user_group(
     client_for, rita
 ) -> None:
     from certification.applications import services
-    from certification.applications.tests import builders
+    from certification.applications.tests.factories import in_initial_review_through_services
 
-    application = builders.in_initial_review(rita, country="TZ", name="Dar Mapping Ltd")
+    application = in_initial_review_through_services(rita, country="TZ", name="Dar Mapping Ltd")
     services.send_to_community_review(application, by=rita)
 
     page = client_for(application.created_by).get(f"/applications/{application.code}/")

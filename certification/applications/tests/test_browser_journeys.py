@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD, UserFactory
-from certification.applications.tests import builders
+from certification.applications.tests.factories import UserGroupFactory, submitted_through_services
 from certification.organisations.models import Organisation
 
 pytestmark = [
@@ -97,7 +97,7 @@ def test_a_swedish_organisation_applies_and_is_certified(
 ) -> None:
     url = live_server.url
     applicant = UserFactory(email="sara@example.org", name="Sara Svensson")
-    builders.user_group(["SE"], [ugo], name="QGIS Sverige")
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
     slides = tmp_path / "to-upload" / "day-1-slides.pdf"  # beside media_root, not in it
     slides.parent.mkdir()
     slides.write_bytes(PDF)
@@ -311,7 +311,7 @@ def test_without_a_user_group_the_psc_decides_alone_and_rejects(
     url = live_server.url
     applicant = UserFactory(email="neema@example.org", name="Neema Mushi")
     name = "Ramani Training Ltd"
-    application = builders.submitted(applicant, country="TZ", name=name)
+    application = submitted_through_services(applicant, country="TZ", name=name)
     code = application.code
     rationale = "The training material is written for QGIS 2.18, which is long out of date."
 

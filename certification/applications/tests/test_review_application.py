@@ -18,8 +18,6 @@ from certification.applications.tests.factories import (
     SnapshotFactory,
     UserGroupFactory,
     complete_application,
-)
-from certification.applications.tests.review_factories import (
     in_community_review,
     submitted_application,
 )

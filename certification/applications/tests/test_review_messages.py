@@ -5,8 +5,8 @@ from django.core import mail
 from django.urls import reverse
 
 from certification.applications.models import Message, Status
-from certification.applications.tests.factories import UserGroupFactory
-from certification.applications.tests.review_factories import (
+from certification.applications.tests.factories import (
+    UserGroupFactory,
     in_community_review,
     submitted_application,
 )

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.applications.models import OpinionRequest, Status
-from certification.applications.tests.factories import UserGroupFactory
-from certification.applications.tests.review_factories import in_community_review
+from certification.applications.tests.factories import UserGroupFactory, in_community_review
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 

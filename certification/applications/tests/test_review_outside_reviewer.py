@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from certification.applications import services
 from certification.applications.models import OpinionRequest, Status
-from certification.applications.tests.factories import MessageFactory, UserGroupFactory
-from certification.applications.tests.review_factories import in_community_review
+from certification.applications.tests.factories import (
+    MessageFactory,
+    UserGroupFactory,
+    in_community_review,
+)
 
 pytestmark = pytest.mark.django_db
 

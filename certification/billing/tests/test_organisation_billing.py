@@ -5,7 +5,7 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.billing import ledger
-from certification.certificates.tests.issuing import approved_course, issue
+from certification.certificates.tests.factories import approved_course, issue
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 

@@ -10,7 +10,7 @@ from certification.accounts.models import User
 from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
 from certification.certificates.rules import issue_blocked_reason
-from certification.certificates.tests.issuing import approved_course, attendees_of, issue
+from certification.certificates.tests.factories import approved_course, attendees_of, issue
 from certification.organisations.models import Organisation
 from certification.training.models import CourseType
 

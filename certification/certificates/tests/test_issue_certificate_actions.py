@@ -7,7 +7,7 @@ from django.test import Client
 from certification.accounts.models import User
 from certification.certificates.models import Certificate
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     PDF,
     approved_course,
     attendees_of,

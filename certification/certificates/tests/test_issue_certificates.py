@@ -12,7 +12,7 @@ from certification.billing.models import CreditEntry
 from certification.certificates import services
 from certification.certificates.models import Certificate
 from certification.certificates.services import CertificateError, issue_certificates
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     approved_course,
     attendees_of,
     give_credits,

@@ -6,7 +6,7 @@ from django.test import Client, RequestFactory
 from certification.accounts.models import User
 from certification.certificates.panel import course_page_panel, course_panel_context
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     add_attendees,
     approved_course,
     attendees_of,

@@ -9,7 +9,7 @@ from certification.accounts.models import User
 from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates.models import Certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     approved_course,
     attendees_of,
     give_credits,

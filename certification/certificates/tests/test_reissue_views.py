@@ -12,7 +12,7 @@ from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates.models import Certificate
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     approved_course,
     attendees_of,
     give_credits,

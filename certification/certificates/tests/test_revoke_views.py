@@ -10,7 +10,7 @@ from django.utils import timezone
 from certification.accounts.models import User
 from certification.certificates.models import Certificate
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import approved_course, attendees_of, issue
+from certification.certificates.tests.factories import approved_course, attendees_of, issue
 from certification.core.models import AuditEvent
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
