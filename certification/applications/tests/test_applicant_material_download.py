@@ -8,8 +8,12 @@ from django.test import Client
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.applications.models import Application, OpinionRequest, Status, UserGroup
-from certification.applications.tests.factories import ApplicationFactory
+from certification.applications.models import Application, Status
+from certification.applications.tests.factories import (
+    ApplicationFactory,
+    OpinionRequestFactory,
+    UserGroupFactory,
+)
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
@@ -106,13 +110,10 @@ def test_a_user_group_reviewer_downloads_only_when_asked_for_an_opinion(
     _set_status(application, Status.COMMUNITY_REVIEW)
     assert client_for(ugo).get(_url(application, material)).status_code == 404
 
-    group = UserGroup.objects.create(
-        name="QGIS Sverige",
-        slug="qgis-sverige",
-        countries=["SE"],  # type: ignore[misc]  # a multiple CountryField takes a list
+    group = UserGroupFactory(
+        name="QGIS Sverige", slug="qgis-sverige", countries=["SE"], reviewers=[ugo]
     )
-    group.reviewers.add(ugo)
-    OpinionRequest.objects.create(
+    OpinionRequestFactory(
         application=application,
         user_group=group,
         round=1,

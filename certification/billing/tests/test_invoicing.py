@@ -158,10 +158,6 @@ def test_a_creditor_reference_needs_up_to_21_letters_and_digits(base: str) -> No
 # --- Numbers without gaps --------------------------------------------------------------------------
 
 
-def _new_organisation() -> Organisation:
-    return OrganisationFactory()
-
-
 def test_invoices_are_numbered_one_after_the_other_in_the_year(alice_org: Organisation) -> None:
     with time_machine.travel(date(2026, 3, 10), tick=False):
         invoices = [invoice_for(alice_org) for _ in range(3)]
@@ -256,7 +252,7 @@ def test_twenty_invoices_issued_at_once_get_twenty_consecutive_numbers(
     # Rendering twenty PDFs is not what this is about; they would run in these threads.
     recorder = _DeliveryRecorder()
     monkeypatch.setattr(tasks, "deliver_invoice", recorder)
-    orders = [order_for(_new_organisation()) for _ in range(20)]
+    orders = [order_for(OrganisationFactory()) for _ in range(20)]
 
     with time_machine.travel(date(2026, 6, 1), tick=False):
         outcomes = at_once(

@@ -9,8 +9,8 @@ from django.test import Client
 from certification.accounts.models import User
 from certification.accounts.tests.factories import UserFactory, enable_totp
 from certification.billing import statements
-from certification.billing.models import Invoice, Order, Payment, StripeEvent
-from certification.billing.tests.factories import invoice_for
+from certification.billing.models import Invoice, Order, Payment
+from certification.billing.tests.factories import StripeEventFactory, invoice_for
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def records(alice_org: Organisation, tom: User) -> dict[str, Any]:
         name="march.xml",
         by=tom,
     )
-    event = StripeEvent.objects.create(event_id="evt_1", type="checkout.session.completed")
+    event = StripeEventFactory.create(event_id="evt_1")
     return {
         "order": invoice.order,
         "invoice": invoice,

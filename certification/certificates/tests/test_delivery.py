@@ -7,13 +7,13 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.test import override_settings
 
-from certification.billing.ledger import adjust_credits
 from certification.certificates import rendering, services, tasks
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import (
     AttendeeFactory,
     CertificateFactory,
     CourseFactory,
+    give_credits,
 )
 from certification.core.tests.flaky_mailer import FlakyEmailBackend
 from certification.organisations.tests.factories import MembershipFactory
@@ -51,7 +51,7 @@ def course(alice_org):
 
 def issue_all(course, alice, django_capture_on_commit_callbacks) -> list[Certificate]:
     attendees = list(course.attendees.order_by("pk"))
-    adjust_credits(course.organisation, by=None, amount=len(attendees), reason="test")
+    give_credits(course.organisation, len(attendees))
     with django_capture_on_commit_callbacks(execute=True):
         issued = services.issue_certificates(
             course, [(attendee, Certificate.Kind.COMPLETION) for attendee in attendees], by=alice

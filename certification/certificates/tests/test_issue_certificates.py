@@ -13,6 +13,7 @@ from certification.certificates import services
 from certification.certificates.models import Certificate
 from certification.certificates.services import CertificateError, issue_certificates
 from certification.certificates.tests.factories import (
+    TrainerFactory,
     approved_course,
     attendees_of,
     give_credits,
@@ -20,7 +21,7 @@ from certification.certificates.tests.factories import (
 from certification.core.models import AuditEvent
 from certification.core.tests.concurrency import at_once, needs_row_locks
 from certification.organisations.models import Organisation
-from certification.training.models import Course, Trainer
+from certification.training.models import Course
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def everyone(course: Course, kind: str = "completion") -> list[tuple[Any, str]]:
 def test_it_issues_one_certificate_per_attendee_with_what_is_printed(
     course: Course, alice: User, django_capture_on_commit_callbacks
 ) -> None:
-    course.trainers.add(Trainer.objects.create(organisation=course.organisation, name="Tina T"))
+    course.trainers.add(TrainerFactory(organisation=course.organisation, name="Tina T", email=""))
     give_credits(course.organisation, 3)
 
     with django_capture_on_commit_callbacks() as callbacks:

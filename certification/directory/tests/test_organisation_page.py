@@ -3,6 +3,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 
 from certification.applications.models import Application, Contribution
+from certification.applications.tests.factories import ApplicationFactory, ContributionFactory
 from certification.organisations.models import Organisation
 from certification.training.models import CourseType
 from certification.training.tests.factories import CourseFactory, CourseTypeFactory
@@ -15,17 +16,9 @@ URL = "/organisations/geoskolan/"
 def add_contribution(
     organisation: Organisation, *, published: bool = True, **fields: object
 ) -> Contribution:
-    application = Application.objects.create(
-        organisation=organisation, status=Application.Status.APPROVED
-    )
-    values = {
-        "category": Contribution.Category.TRANSLATION,
-        "description": "Swedish translation of the QGIS user manual.",
-        "start_year": 2019,
-        "evidence_links": ["https://example.org/translation"],
-        **fields,
-    }
-    return Contribution.objects.create(application=application, published=published, **values)
+    application = ApplicationFactory(organisation=organisation, status=Application.Status.APPROVED)
+    values = {"description": "Swedish translation of the QGIS user manual.", **fields}
+    return ContributionFactory(application=application, published=published, **values)
 
 
 def test_it_shows_the_profile_of_a_certified_organisation(client: Client, alice_org) -> None:

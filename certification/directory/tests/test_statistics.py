@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from certification.billing.models import Payment
+from certification.billing.tests.factories import PaymentFactory
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import CertificateFactory
 from certification.directory.statistics import (
@@ -51,12 +52,7 @@ def course_in(year: int, organisation: Organisation, **fields: object) -> Course
 
 
 def pay(organisation: Organisation, amount: str) -> Payment:
-    return Payment.objects.create(
-        organisation=organisation,
-        method=Payment.Method.TRANSFER,
-        amount=Decimal(amount),
-        received_on=timezone.localdate(),
-    )
+    return PaymentFactory.create(organisation=organisation, amount=Decimal(amount))
 
 
 def table_rows(content: str, caption: str) -> list[tuple[str, str]]:

@@ -8,7 +8,10 @@ from django.utils import timezone
 from certification.accounts.models import User
 from certification.organisations import services
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.tests.factories import (
+    MembershipFactory,
+    MembershipInvitationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +60,7 @@ def test_expired_cancelled_and_accepted_invitations_are_not_listed(
         ("gone@example.org", {"cancelled_at": now}),
         ("joined@example.org", {"accepted_at": now}),
     ]:
-        MembershipInvitation.objects.create(
-            organisation=alice_org,
-            email=email,
-            role="trainer",
-            **{"expires_at": now + timedelta(days=1), **changes},
-        )
+        MembershipInvitationFactory.create(organisation=alice_org, email=email, **changes)
 
     content = client_for(alice).get(URL).content.decode()
 
