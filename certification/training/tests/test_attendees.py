@@ -3,6 +3,7 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.training.models import Attendee, Course, Trainer
 from certification.training.tests.factories import (
@@ -251,13 +252,16 @@ def test_an_attendee_with_a_certificate_is_not_edited_here(
 def test_a_trainer_may_not_edit_attendees_of_other_courses(
     client_for, bob: User, bob_trainer: Trainer, anna: Attendee
 ) -> None:
-    assert (
-        client_for(bob).post(edit(anna), {"name": "X", "email": "x@example.org"}).status_code == 403
-    )
+    with assert_unchanged(anna):
+        assert (
+            client_for(bob).post(edit(anna), {"name": "X", "email": "x@example.org"}).status_code
+            == 403
+        )
 
 
 def test_carol_may_not_edit_alices_attendees(client_for, carol: User, anna: Attendee) -> None:
-    assert client_for(carol).post(edit(anna), VALID).status_code == 404
+    with assert_unchanged(anna):
+        assert client_for(carol).post(edit(anna), VALID).status_code == 404
 
 
 def test_an_attendee_of_another_course_is_not_found(
@@ -270,7 +274,8 @@ def test_an_attendee_of_another_course_is_not_found(
 
 
 def test_anonymous_visitors_may_not_edit_attendees(client: Client, anna: Attendee) -> None:
-    assert client.post(edit(anna), VALID).status_code == 302
+    with assert_unchanged(anna):
+        assert client.post(edit(anna), VALID).status_code == 302
 
 
 # --- Removing --------------------------------------------------------------------------------

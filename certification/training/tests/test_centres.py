@@ -5,6 +5,7 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import TrainingCentre
 from certification.training.tests.factories import CourseFactory, TrainingCentreFactory
@@ -108,7 +109,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, alice_org: Organi
 
 
 def test_the_list_refuses_posts(client_for, alice: User) -> None:
-    assert client_for(alice).post(LIST).status_code == 405
+    with assert_unchanged(TrainingCentre):
+        assert client_for(alice).post(LIST).status_code == 405
 
 
 # --- Adding ----------------------------------------------------------------------------------
@@ -239,7 +241,8 @@ def test_editing_refuses_coordinates_out_of_range(
 def test_a_trainer_may_not_edit_a_training_centre(
     client_for, bob: User, centre: TrainingCentre
 ) -> None:
-    assert client_for(bob).post(edit(centre), VALID).status_code == 403
+    with assert_unchanged(centre):
+        assert client_for(bob).post(edit(centre), VALID).status_code == 403
 
 
 def test_another_organisations_centre_is_not_found(
@@ -248,11 +251,13 @@ def test_another_organisations_centre_is_not_found(
     centre = TrainingCentreFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(edit(centre)).status_code == 404
-    assert client_for(alice).post(delete(centre)).status_code == 404
+    with assert_unchanged(centre):
+        assert client_for(alice).post(delete(centre)).status_code == 404
 
 
 def test_carol_may_not_edit_alices_centre(client_for, carol: User, centre: TrainingCentre) -> None:
-    assert client_for(carol).post(edit(centre), VALID).status_code == 404
+    with assert_unchanged(centre):
+        assert client_for(carol).post(edit(centre), VALID).status_code == 404
 
 
 # --- Deleting --------------------------------------------------------------------------------

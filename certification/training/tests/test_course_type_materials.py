@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
@@ -218,7 +219,8 @@ def test_anonymous_visitors_cannot_add_material(client: Client, draft: CourseTyp
 
 
 def test_adding_is_post_only(client_for, alice: User, draft: CourseType) -> None:
-    assert client_for(alice).get(add_url(draft)).status_code == 405
+    with assert_unchanged(draft, CourseMaterial):
+        assert client_for(alice).get(add_url(draft)).status_code == 405
 
 
 # --- Removing ----------------------------------------------------------------------------
@@ -359,4 +361,5 @@ def test_a_file_missing_from_storage_is_a_404(client_for, alice: User, draft: Co
 def test_downloading_is_read_only(client_for, alice: User, draft: CourseType) -> None:
     material = CourseMaterialFactory.create(course_type=draft)
 
-    assert client_for(alice).post(material_url(material)).status_code == 405
+    with assert_unchanged(material):
+        assert client_for(alice).post(material_url(material)).status_code == 405

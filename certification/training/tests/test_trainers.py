@@ -5,6 +5,7 @@ from factory.declarations import SubFactory
 from certification.accounts.models import User
 from certification.accounts.tests.factories import UserFactory
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import Trainer
 from certification.training.tests.factories import CourseFactory, TrainerFactory
@@ -83,7 +84,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, alice_org: Organi
 
 
 def test_the_list_refuses_posts(client_for, alice: User) -> None:
-    assert client_for(alice).post(LIST).status_code == 405
+    with assert_unchanged(Trainer):
+        assert client_for(alice).post(LIST).status_code == 405
 
 
 # --- Adding ----------------------------------------------------------------------------------
@@ -201,7 +203,8 @@ def test_unlinking_an_account(client_for, alice: User, bob: User, alice_org) -> 
 
 
 def test_a_trainer_may_not_edit_trainers(client_for, bob: User, karin: Trainer) -> None:
-    assert client_for(bob).post(edit(karin), {"name": "X"}).status_code == 403
+    with assert_unchanged(karin):
+        assert client_for(bob).post(edit(karin), {"name": "X"}).status_code == 403
     karin.refresh_from_db()
     assert karin.name == "Karin Lund"
 
@@ -215,7 +218,8 @@ def test_another_organisations_trainer_is_not_found(
 
 
 def test_carol_may_not_edit_alices_trainers(client_for, carol: User, karin: Trainer) -> None:
-    assert client_for(carol).post(edit(karin), {"name": "X"}).status_code == 404
+    with assert_unchanged(karin):
+        assert client_for(carol).post(edit(karin), {"name": "X"}).status_code == 404
 
 
 # --- Deleting --------------------------------------------------------------------------------
@@ -251,7 +255,8 @@ def test_a_trainer_may_not_delete_trainers(client_for, bob: User, karin: Trainer
 
 
 def test_carol_may_not_delete_alices_trainers(client_for, carol: User, karin: Trainer) -> None:
-    assert client_for(carol).post(delete(karin)).status_code == 404
+    with assert_unchanged(karin):
+        assert client_for(carol).post(delete(karin)).status_code == 404
 
 
 def test_anonymous_visitors_may_not_delete_trainers(client: Client, karin: Trainer) -> None:
