@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from certification.accounts.models import User
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations import services
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
 from certification.organisations.tests.factories import (
@@ -188,7 +189,8 @@ def test_anonymous_visitors_cannot_invite(client: Client, alice_org: Organisatio
 
 
 def test_inviting_is_post_only(client_for, alice: User) -> None:
-    assert client_for(alice).get(INVITE).status_code == 405
+    with assert_unchanged(MembershipInvitation):
+        assert client_for(alice).get(INVITE).status_code == 405
 
 
 # --- Cancelling an invitation ------------------------------------------------------------
@@ -228,7 +230,8 @@ def test_only_the_owners_cancel_invitations(
 
 
 def test_cancelling_is_post_only(client_for, alice: User, invitation: MembershipInvitation) -> None:
-    assert client_for(alice).get(cancel_url(invitation)).status_code == 405
+    with assert_unchanged(invitation):
+        assert client_for(alice).get(cancel_url(invitation)).status_code == 405
 
 
 def test_anonymous_visitors_cannot_cancel(client: Client, invitation: MembershipInvitation) -> None:
