@@ -26,6 +26,7 @@ from certification.applications.tests.factories import (
     UserGroupFactory,
     in_initial_review_through_services,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +263,8 @@ def test_anonymous_visitors_are_asked_to_log_in(client: Client, application: App
 
 
 def test_the_page_refuses_posts(client_for, alice: User, application: Application) -> None:
-    assert client_for(alice).post(_url(application)).status_code == 405
+    with assert_unchanged(application):
+        assert client_for(alice).post(_url(application)).status_code == 405
 
 
 def test_the_page_runs_a_fixed_number_of_queries(

@@ -14,6 +14,7 @@ from certification.applications.tests.factories import (
     OpinionRequestFactory,
     UserGroupFactory,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
@@ -182,4 +183,5 @@ def test_a_file_missing_from_storage_is_a_404(
 def test_downloads_are_get_only(
     client_for, alice: User, application: Application, material: CourseMaterial
 ) -> None:
-    assert client_for(alice).post(_url(application, material)).status_code == 405
+    with assert_unchanged(material):
+        assert client_for(alice).post(_url(application, material)).status_code == 405
