@@ -19,6 +19,7 @@ from certification.billing import ledger, stripe_payments
 from certification.billing.models import CreditEntry, Order, Payment, StripeEvent
 from certification.billing.tests.factories import order_for
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.core.tests.concurrency import at_once, needs_row_locks
 from certification.organisations.models import Organisation
 
@@ -288,7 +289,8 @@ def test_a_signed_body_that_is_not_an_event_is_refused(payload: str) -> None:
 
 
 def test_the_webhook_is_a_post(client: Client) -> None:
-    assert client.get(WEBHOOK).status_code == 405
+    with assert_unchanged(StripeEvent, Payment, CreditEntry):
+        assert client.get(WEBHOOK).status_code == 405
 
 
 def test_without_stripe_keys_there_is_no_webhook(card_order: Order, settings: Any) -> None:

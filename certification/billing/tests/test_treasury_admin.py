@@ -11,6 +11,7 @@ from certification.accounts.tests.factories import UserFactory, enable_totp
 from certification.billing import statements
 from certification.billing.models import Invoice, Order, Payment
 from certification.billing.tests.factories import StripeEventFactory, invoice_for
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,9 @@ def test_money_records_are_read_only_in_the_admin(
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
     assert admin_client.get(f"{base}add/").status_code == 403
-    assert admin_client.post(f"{base}{record.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert admin_client.post(f"{base}{record.pk}/change/", {}).status_code == 403
+    with assert_unchanged(record):
+        assert admin_client.post(f"{base}{record.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert admin_client.post(f"{base}{record.pk}/change/", {}).status_code == 403
     assert type(record).objects.filter(pk=record.pk).exists()
 
 
