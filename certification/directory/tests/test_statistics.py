@@ -16,6 +16,7 @@ from certification.billing.models import Payment
 from certification.billing.tests.factories import PaymentFactory
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import CertificateFactory
+from certification.core.tests.assertions import assert_unchanged
 from certification.directory.statistics import (
     YearFigure,
     bar_chart,
@@ -294,4 +295,5 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(
 
 
 def test_it_is_read_only(client: Client) -> None:
-    assert client.post(URL).status_code == 405
+    with assert_unchanged(Certificate, Payment):
+        assert client.post(URL).status_code == 405
