@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
-from certification.accounts.tests.factories import PASSWORD, UserFactory
+from certification.accounts.tests.browser import become, log_in_with_form
+from certification.accounts.tests.factories import UserFactory
 from certification.applications.tests.factories import UserGroupFactory, submitted_through_services
 from certification.organisations.models import Organisation
+from certification.training.tests.factories import PDF
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,29 +33,9 @@ NAME = "Kartverkstaden AB"
 CONTRIBUTION = "Swedish translation of the QGIS desktop user guide, chapters 1 to 12."
 EVIDENCE = "https://example.org/qgis-translation-sv"
 COURSE = "QGIS for municipalities"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # small, but a real PDF
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def log_in_with_form(page: Page, user: User) -> None:
-    """The real login form, from the link on the page the person is on."""
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-
-
-def become(page: Page, user: User | None, live_server_url: str) -> None:
-    """Switch persons: forget the current one; a staff member comes in with a session cookie."""
-    page.context.clear_cookies()
-    if user is None:
-        return
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server_url}]
-    )
 
 
 def expect_message(page: Page, text: str) -> None:

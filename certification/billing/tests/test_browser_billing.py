@@ -24,8 +24,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
-from certification.accounts.tests.factories import PASSWORD
-from certification.applications.tests.test_browser_journeys import become
+from certification.accounts.tests.browser import become, log_in
 from certification.billing.ledger import balance
 from certification.billing.models import Invoice, Order
 from certification.billing.statements import build_camt053
@@ -37,13 +36,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def open_billing(page: Page) -> None:

@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
@@ -25,6 +24,7 @@ from certification.accounts.tests.factories import PASSWORD
 from certification.billing.ledger import adjust_credits, balance
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import TrainerFactory, TrainingCentreFactory
+from certification.core.tests.pdfs import pdf_text
 from certification.organisations.models import Organisation
 from certification.training.models import Course, CourseType
 from certification.training.tests.factories import CourseTypeFactory
@@ -80,14 +80,6 @@ def figure(page: Page, term: str) -> Any:
         .filter(has=page.get_by_role("term").filter(has_text=term))
         .get_by_role("definition")
     )
-
-
-def pdf_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
-    finally:
-        document.close()
 
 
 def certificate_row(page: Page, name: str) -> Any:

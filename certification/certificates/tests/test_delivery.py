@@ -1,6 +1,5 @@
 """The background tasks: render each PDF once, store it, email it (tasks run at once in tests)."""
 
-import pypdfium2 as pdfium
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
@@ -16,19 +15,12 @@ from certification.certificates.tests.factories import (
     give_credits,
 )
 from certification.core.tests.flaky_mailer import FlakyEmailBackend
+from certification.core.tests.pdfs import pdf_text
 from certification.organisations.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 FLAKY = {"default": {"BACKEND": "certification.core.tests.flaky_mailer.FlakyEmailBackend"}}
-
-
-def pdf_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
-    finally:
-        document.close()
 
 
 def stored_text(certificate: Certificate) -> str:
