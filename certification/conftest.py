@@ -8,8 +8,11 @@
   (the staff roles have two-factor authentication set up, as the platform requires)
 - media_root: the folder every test's uploaded and generated files go to (see its docstring)
 
-Plain helpers that tests import live in `certification.core.tests`: `assertions.py`
-(`assert_unchanged`, for refused requests) and `concurrency.py` (`at_once`).
+Test data comes from each app's `tests/factories.py`. Plain helpers that tests import:
+`certification.core.tests.assertions.assert_unchanged` (a refused request changed nothing),
+`certification.core.tests.concurrency.at_once` (jobs released together in threads),
+`certification.core.tests.pdfs` (the text and a picture of a PDF) and
+`certification.accounts.tests.browser` (logging in from a browser test).
 """
 
 import os
@@ -100,6 +103,8 @@ def alice(alice_org: Organisation) -> User:
 
 @pytest.fixture
 def maria(alice_org: Organisation) -> User:
+    """Maria Manager, a manager at Alice's organisation: she runs its courses, trainers and
+    certificates as Alice does, but only owners manage the members."""
     return MembershipFactory(
         user__email="maria@example.org",
         user__name="Maria Manager",

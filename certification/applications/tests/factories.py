@@ -202,7 +202,7 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
 
 
 def complete_application(
-    organisation: Organisation | None = None, *, by: Any = None, **fields: Any
+    organisation: Organisation | None = None, *, by: User | None = None, **fields: Any
 ) -> Application:
     """An application with everything the programme asks for: a contribution, a course type
     with material, the declaration. A draft that can be submitted as it is, unless `status=`

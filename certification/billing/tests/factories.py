@@ -20,6 +20,7 @@ from typing import Any
 import factory
 from django.utils import timezone
 
+from certification.accounts.models import User
 from certification.billing import invoicing, orders
 from certification.billing.models import BillingAccount, Invoice, Order, Payment, StripeEvent
 from certification.organisations.models import Organisation
@@ -93,7 +94,7 @@ def order_for(
     *,
     quantity: int = 3,
     method: str = Order.Method.INVOICE,
-    by: Any = None,
+    by: User | None = None,
     **billing: Any,
 ) -> Order:
     """A pending order of `quantity` credits, after giving `organisation` billing details
@@ -103,7 +104,7 @@ def order_for(
 
 
 def invoice_for(
-    organisation: Organisation, *, quantity: int = 3, by: Any = None, **billing: Any
+    organisation: Organisation, *, quantity: int = 3, by: User | None = None, **billing: Any
 ) -> Invoice:
     """The issued invoice of a new order paid by invoice."""
     return invoicing.issue_invoice(

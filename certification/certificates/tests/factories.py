@@ -11,12 +11,11 @@ that the tests of both apps (certificates and billing) read the same way:
 `course = approved_course(alice_org, attendees=3)`, `issue(course, by=alice)`.
 """
 
-from typing import Any
-
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from certification.accounts.models import User
 from certification.billing import ledger
 from certification.certificates import services
 from certification.certificates.models import Certificate
@@ -38,6 +37,12 @@ __all__ = [
     "CourseFactory",
     "TrainerFactory",
     "TrainingCentreFactory",
+    "add_attendees",
+    "approved_course",
+    "attendees_of",
+    "delivered",
+    "give_credits",
+    "issue",
 ]
 
 
@@ -69,7 +74,7 @@ def approved_course(
     organisation: Organisation,
     *,
     attendees: int = 3,
-    trainer_user: Any = None,
+    trainer_user: User | None = None,
     course_type_status: str = CourseType.Status.APPROVED,
 ) -> Course:
     """A course of an approved type (unless told otherwise) with attendees 001, 002, …"""
@@ -103,7 +108,7 @@ def give_credits(organisation: Organisation, amount: int) -> None:
 
 
 def issue(
-    course: Course, attendees: list[Attendee] | None = None, *, kind: str = "completion", by: Any
+    course: Course, attendees: list[Attendee] | None = None, *, kind: str = "completion", by: User
 ) -> list[Certificate]:
     """Certificates issued through the service, paid with credits given for them."""
     chosen = attendees if attendees is not None else attendees_of(course)
