@@ -1,10 +1,18 @@
-"""Shared fixtures: the personas of CONVENTIONS.md and a real Chromium for browser tests.
+"""Shared fixtures: the personas of CONVENTIONS.md, a media folder per test, a real Chromium.
 
 - alice: owner of a certified organisation (`alice_org`)
+- maria: manager at Alice's organisation
 - bob: trainer at Alice's organisation
 - carol: owner of another organisation (`carol_org`); must see nothing of Alice's
 - rita: certification team, ugo: user group reviewer, paula: PSC member, tom: treasurer
   (the staff roles have two-factor authentication set up, as the platform requires)
+- media_root: the folder every test's uploaded and generated files go to (see its docstring)
+
+Test data comes from each app's `tests/factories.py`. Plain helpers that tests import:
+`certification.core.tests.assertions.assert_unchanged` (a refused request changed nothing),
+`certification.core.tests.concurrency.at_once` (jobs released together in threads),
+`certification.core.tests.pdfs` (the text and a picture of a PDF) and
+`certification.accounts.tests.browser` (logging in from a browser test).
 """
 
 import os
@@ -46,6 +54,25 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """The folder the default storage writes to during this test: `tmp_path / "media"`.
+
+    Every test gets its own, removed afterwards, so that no test finds the files of another
+    (or of an earlier run) and `var/` does not grow. Autouse, because any view or service may
+    store a file (logos, material, PDFs); a test that looks at the files asks for the path.
+    """
+    folder = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder, "base_url": "/media/"},
+        },
+    }
+    return folder
+
+
 def _staff(email: str, name: str, role: GlobalRole) -> User:
     user = UserFactory(email=email, name=name)
     grant_role(user, role, by=None, notify=False)
@@ -71,6 +98,18 @@ def alice(alice_org: Organisation) -> User:
         user__name="Alice Andersson",
         organisation=alice_org,
         role=Membership.Role.OWNER,
+    ).user
+
+
+@pytest.fixture
+def maria(alice_org: Organisation) -> User:
+    """Maria Manager, a manager at Alice's organisation: she runs its courses, trainers and
+    certificates as Alice does, but only owners manage the members."""
+    return MembershipFactory(
+        user__email="maria@example.org",
+        user__name="Maria Manager",
+        organisation=alice_org,
+        role=Membership.Role.MANAGER,
     ).user
 
 

@@ -6,6 +6,7 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.accounts.tests.factories import UserFactory, enable_totp
+from certification.core.tests.assertions import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,10 @@ def test_the_audit_log_cannot_be_edited_in_the_admin(superuser_client: Client, a
 
     event = record_event("organisation.updated", actor=alice)
 
-    response = superuser_client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"})
+    with assert_unchanged(event):
+        response = superuser_client.post(
+            f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}
+        )
 
     assert response.status_code == 403
 

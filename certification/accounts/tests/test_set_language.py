@@ -35,4 +35,7 @@ def test_it_does_not_redirect_to_other_sites(client: Client) -> None:
 
 
 def test_switching_language_needs_a_post(client: Client) -> None:
-    assert client.get("/i18n/setlang/?language=sv").status_code == 405
+    response = client.get("/i18n/setlang/?language=sv")
+
+    assert response.status_code == 405
+    assert "django_language" not in response.cookies

@@ -8,6 +8,7 @@ from certification.accounts.permissions import acts_as
 from certification.accounts.roles import GlobalRole
 from certification.accounts.services import grant_role
 from certification.accounts.tests.factories import PASSWORD, UserFactory, enable_totp
+from certification.core.tests.assertions import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,10 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(
 
 
 def test_staff_without_two_factor_cannot_post_either(client_for, new_treasurer: User) -> None:
-    response = client_for(new_treasurer).post("/accounts/profile/", {"name": "Changed"})
+    client = client_for(new_treasurer)
+
+    with assert_unchanged(new_treasurer):
+        response = client.post("/accounts/profile/", {"name": "Changed"})
 
     assert response.status_code == 302
     new_treasurer.refresh_from_db()

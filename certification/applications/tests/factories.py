@@ -1,18 +1,30 @@
 """Factories for applications and what they hold, and small files for upload tests.
 
+Two kinds of applications, for two kinds of tests:
+
+- *Written directly* (`ApplicationFactory`, `complete_application`, `submitted_application`,
+  `in_community_review`): the rows as the services would leave them, for the tests of pages
+  and of one service, which need an application *as it would be* at some step.
+- *Made through the services* (`draft_through_services`, `submitted_through_services`,
+  `in_initial_review_through_services`): an applicant and a reviewer going through the real
+  workflow, for the tests of the workflow itself, with every audit event and snapshot the
+  services write.
+
 Course types and their material have their factories in `certification.training.tests.factories`.
 """
 
 import io
 import zipfile
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import factory
-import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from certification.accounts.models import User
+from certification.accounts.tests.factories import UserFactory
+from certification.applications import services
 from certification.applications.models import (
     Application,
     Contribution,
@@ -26,6 +38,7 @@ from certification.applications.models import (
 )
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
+from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
 
@@ -40,19 +53,6 @@ def office_file(kind: str) -> bytes:
             archive.writestr("[Content_Types].xml", "<Types/>")
             archive.writestr("word/document.xml", "<w:document/>")
     return buffer.getvalue()
-
-
-@pytest.fixture
-def private_media(settings: Any, tmp_path: Path) -> Path:
-    """Uploaded material goes to a temporary folder that is removed after the test."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": "/media/"},
-        },
-    }
-    return tmp_path
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
@@ -202,7 +202,7 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
 
 
 def complete_application(
-    organisation: Organisation | None = None, *, by: Any = None, **fields: Any
+    organisation: Organisation | None = None, *, by: User | None = None, **fields: Any
 ) -> Application:
     """An application with everything the programme asks for: a contribution, a course type
     with material, the declaration. A draft that can be submitted as it is, unless `status=`
@@ -221,4 +221,110 @@ def complete_application(
     ContributionFactory(application=application)
     course_type = CourseTypeFactory(organisation=application.organisation, application=application)
     CourseMaterialFactory(course_type=course_type)
+    return application
+
+
+def submitted_application(**fields: Any) -> Application:
+    """A complete application, submitted unless `status=` says otherwise, holding what the
+    reviewers' pages must render with care: markdown, an evidence "link" that is no web address,
+    and material both uploaded and linked."""
+    fields.setdefault("status", Status.SUBMITTED)
+    fields.setdefault(
+        "training_activity", "Two-day **QGIS** courses for municipalities, ten times a year."
+    )
+    application = complete_application(**fields)
+    ContributionFactory(
+        application=application,
+        description="Translation of the QGIS manual, the chapters on printing.",
+        evidence_links=["https://example.org/evidence", "javascript:alert('x')"],
+    )
+    CourseMaterialFactory(course_type=application.course_types.get(), link=True)
+    return application
+
+
+def in_community_review(*, groups: list[UserGroup], **fields: Any) -> Application:
+    """An application waiting for the opinions of `groups`, as send_to_community_review leaves it."""
+    due = timezone.now() + timedelta(days=30)
+    application = submitted_application(
+        status=Status.COMMUNITY_REVIEW, community_due_at=due, **fields
+    )
+    for group in groups:
+        OpinionRequestFactory(application=application, user_group=group, due_at=due)
+    return application
+
+
+# --- Made through the services ----------------------------------------------------------
+
+
+def draft_through_services(
+    owner: User | None = None, *, country: str = "SE", name: str = "Kartakademin AB"
+) -> Application:
+    """A complete draft started by `owner` (a new person if None), as an applicant fills it
+    in: a new organisation `name` in `country`, a contribution, a course type with slides,
+    the declaration. It can be submitted as it is."""
+    owner = owner or UserFactory()
+    application = services.start_application(
+        by=owner,
+        details={
+            "legal_name": name,
+            "country": country,
+            "address": "Kartvägen 1, Uppsala",
+            "website": "https://kartakademin.example.org",
+            "contact_email": "info@kartakademin.example.org",
+        },
+    )
+    application.training_activity = "Two-day QGIS courses for municipalities, ten times a year."
+    application.save(update_fields=["training_activity"])
+    services.save_contribution(
+        application,
+        Contribution(
+            category=Contribution.Category.TRANSLATION,
+            description="Swedish translation of the QGIS user manual.",
+            start_year=2019,
+            evidence_links=["https://example.org/translation"],
+        ),
+        by=owner,
+    )
+    course_type = CourseType(
+        title="QGIS for beginners",
+        description="Maps, layers and styles.",
+        learning_outcomes="Load data\nStyle layers\nPrint a map",
+        hours=14,
+        qgis_version="3.40 LTR",
+        languages=["sv", "en"],
+    )
+    services.save_course_type(application, course_type, by=owner)
+    services.add_material(
+        application,
+        course_type,
+        by=owner,
+        kind=CourseMaterial.Kind.LECTURE,
+        title="Day 1 slides",
+        upload=SimpleUploadedFile("slides.pdf", PDF, content_type="application/pdf"),
+    )
+    services.accept_declaration(application, by=owner)
+    return application
+
+
+def owner_of(application: Application) -> User:
+    """The person who started the application: always someone, for those made here."""
+    assert application.created_by is not None
+    return application.created_by
+
+
+def submitted_through_services(owner: User | None = None, **kwargs: Any) -> Application:
+    """`draft_through_services(owner, **kwargs)`, submitted by its owner."""
+    application = draft_through_services(owner, **kwargs)
+    services.submit_application(application, by=owner_of(application))
+    application.refresh_from_db()
+    return application
+
+
+def in_initial_review_through_services(
+    reviewer: User, owner: User | None = None, **kwargs: Any
+) -> Application:
+    """`submitted_through_services(owner, **kwargs)`, taken into initial review by `reviewer`."""
+    application = submitted_through_services(owner, **kwargs)
+    services.start_initial_review(application, by=reviewer)
+    application.refresh_from_db()
     return application

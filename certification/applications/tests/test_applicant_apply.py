@@ -5,6 +5,7 @@ from certification.accounts.models import User
 from certification.applications.models import Application, Status
 from certification.applications.tests.factories import ApplicationFactory
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory, OrganisationFactory
 
@@ -122,7 +123,8 @@ def test_anonymous_posts_are_sent_to_log_in(client: Client) -> None:
 
 
 def test_other_methods_are_refused(client_for, carol: User) -> None:
-    assert client_for(carol).put(URL).status_code == 405
+    with assert_unchanged(Organisation, Application):
+        assert client_for(carol).put(URL).status_code == 405
 
 
 def test_open_and_earlier_applications_are_listed_with_links(

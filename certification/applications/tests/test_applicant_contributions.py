@@ -5,6 +5,7 @@ from certification.accounts.models import User
 from certification.applications.models import Application, Contribution, Status
 from certification.applications.tests.factories import ApplicationFactory, ContributionFactory
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,8 @@ def test_the_list_shows_the_contributions_of_this_application_only(
 
 
 def test_the_list_refuses_posts(client_for, alice: User, application: Application) -> None:
-    assert client_for(alice).post(_base(application)).status_code == 405
+    with assert_unchanged(application, Contribution):
+        assert client_for(alice).post(_base(application)).status_code == 405
 
 
 # --- Add and edit -------------------------------------------------------------------------
@@ -142,8 +144,9 @@ def test_a_contribution_of_another_application_is_a_404(
 
     client = client_for(alice)
     assert client.get(f"{_base(application)}{elsewhere.pk}/").status_code == 404
-    assert client.post(f"{_base(application)}{elsewhere.pk}/", _form()).status_code == 404
-    assert client.post(f"{_base(application)}{elsewhere.pk}/delete/").status_code == 404
+    with assert_unchanged(elsewhere):
+        assert client.post(f"{_base(application)}{elsewhere.pk}/", _form()).status_code == 404
+        assert client.post(f"{_base(application)}{elsewhere.pk}/delete/").status_code == 404
     assert Contribution.objects.filter(pk=elsewhere.pk).exists()
 
 
@@ -178,9 +181,10 @@ def test_nobody_else_can_change_contributions(
     client = client_for(request.getfixturevalue(persona))
 
     assert client.get(_base(application)).status_code == 404
-    assert client.post(f"{_base(application)}add/", _form()).status_code == 404
-    assert client.post(f"{_base(application)}{contribution.pk}/", _form()).status_code == 404
-    assert client.post(f"{_base(application)}{contribution.pk}/delete/").status_code == 404
+    with assert_unchanged(application, contribution):
+        assert client.post(f"{_base(application)}add/", _form()).status_code == 404
+        assert client.post(f"{_base(application)}{contribution.pk}/", _form()).status_code == 404
+        assert client.post(f"{_base(application)}{contribution.pk}/delete/").status_code == 404
     assert application.contributions.count() == 1
 
 
@@ -198,6 +202,7 @@ def test_a_submitted_application_refuses_changes(
     Application.objects.filter(pk=application.pk).update(status=Status.SUBMITTED)
 
     client = client_for(alice)
-    assert client.post(f"{_base(application)}add/", _form()).status_code == 403
-    assert client.post(f"{_base(application)}{contribution.pk}/delete/").status_code == 403
+    with assert_unchanged(application, contribution):
+        assert client.post(f"{_base(application)}add/", _form()).status_code == 403
+        assert client.post(f"{_base(application)}{contribution.pk}/delete/").status_code == 403
     assert application.contributions.count() == 1

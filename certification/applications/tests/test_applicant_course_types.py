@@ -5,15 +5,13 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.applications.models import Application, Status
-from certification.applications.tests.factories import (
-    ApplicationFactory,
-    private_media,  # noqa: F401
-)
+from certification.applications.tests.factories import ApplicationFactory
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -150,8 +148,9 @@ def test_a_course_type_of_another_application_is_a_404(
 
     client = client_for(alice)
     assert client.get(f"{_base(application)}{elsewhere.pk}/").status_code == 404
-    assert client.post(f"{_base(application)}{elsewhere.pk}/", _form()).status_code == 404
-    assert client.post(f"{_base(application)}{elsewhere.pk}/delete/").status_code == 404
+    with assert_unchanged(application, elsewhere):
+        assert client.post(f"{_base(application)}{elsewhere.pk}/", _form()).status_code == 404
+        assert client.post(f"{_base(application)}{elsewhere.pk}/delete/").status_code == 404
     assert CourseType.objects.filter(pk=elsewhere.pk).exists()
 
 
@@ -167,9 +166,10 @@ def test_nobody_else_can_change_course_types(
     client = client_for(request.getfixturevalue(persona))
 
     assert client.get(_base(application)).status_code == 404
-    assert client.post(f"{_base(application)}add/", _form()).status_code == 404
-    assert client.post(f"{_base(application)}{course_type.pk}/", _form()).status_code == 404
-    assert client.post(f"{_base(application)}{course_type.pk}/delete/").status_code == 404
+    with assert_unchanged(application, course_type, CourseType):
+        assert client.post(f"{_base(application)}add/", _form()).status_code == 404
+        assert client.post(f"{_base(application)}{course_type.pk}/", _form()).status_code == 404
+        assert client.post(f"{_base(application)}{course_type.pk}/delete/").status_code == 404
     assert application.course_types.count() == 1
 
 
@@ -187,13 +187,15 @@ def test_a_submitted_application_refuses_changes(
     Application.objects.filter(pk=application.pk).update(status=Status.PSC_REVIEW)
 
     client = client_for(alice)
-    assert client.post(f"{_base(application)}add/", _form()).status_code == 403
-    assert client.post(f"{_base(application)}{course_type.pk}/delete/").status_code == 403
+    with assert_unchanged(application, course_type, CourseType):
+        assert client.post(f"{_base(application)}add/", _form()).status_code == 403
+        assert client.post(f"{_base(application)}{course_type.pk}/delete/").status_code == 403
     assert CourseType.objects.filter(pk=course_type.pk).exists()
 
 
 def test_the_list_refuses_posts(client_for, alice: User, application: Application) -> None:
-    assert client_for(alice).post(_base(application)).status_code == 405
+    with assert_unchanged(application, CourseType):
+        assert client_for(alice).post(_base(application)).status_code == 405
 
 
 def test_the_list_runs_a_fixed_number_of_queries(

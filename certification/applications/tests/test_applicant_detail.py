@@ -9,19 +9,24 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from certification.accounts.models import User
+from certification.applications import services
 from certification.applications.models import (
     Application,
     Decision,
     Message,
     OpinionRequest,
     Status,
-    UserGroup,
 )
 from certification.applications.tests.factories import (
     ApplicationFactory,
+    DecisionFactory,
     MessageFactory,
+    OpinionRequestFactory,
     SnapshotFactory,
+    UserGroupFactory,
+    in_initial_review_through_services,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -95,12 +100,8 @@ def test_opinions_are_never_shown_to_the_applicant(
     client_for, alice: User, application: Application
 ) -> None:
     _set(application, status=Status.PSC_REVIEW, review_round=1)
-    group = UserGroup.objects.create(
-        name="QGIS Sverige",
-        slug="qgis-sverige",
-        countries=["SE"],  # type: ignore[misc]  # a multiple CountryField takes a list
-    )
-    OpinionRequest.objects.create(
+    group = UserGroupFactory(name="QGIS Sverige", slug="qgis-sverige", countries=["SE"])
+    OpinionRequestFactory(
         application=application,
         user_group=group,
         round=1,
@@ -173,7 +174,7 @@ def test_the_decision_and_its_rationale_are_shown(
     client_for, alice: User, application: Application
 ) -> None:
     _set(application, status=Status.REJECTED, closed_at=timezone.now())
-    Decision.objects.create(
+    DecisionFactory(
         application=application,
         outcome=Decision.Outcome.REJECT,
         rationale="The material is written for QGIS 2.",
@@ -190,7 +191,7 @@ def test_an_approved_application_links_to_the_organisation(
     client_for, alice: User, application: Application
 ) -> None:
     _set(application, status=Status.APPROVED, closed_at=timezone.now())
-    Decision.objects.create(
+    DecisionFactory(
         application=application, outcome=Decision.Outcome.APPROVE, rationale="Great material."
     )
 
@@ -262,7 +263,8 @@ def test_anonymous_visitors_are_asked_to_log_in(client: Client, application: App
 
 
 def test_the_page_refuses_posts(client_for, alice: User, application: Application) -> None:
-    assert client_for(alice).post(_url(application)).status_code == 405
+    with assert_unchanged(application):
+        assert client_for(alice).post(_url(application)).status_code == 405
 
 
 def test_the_page_runs_a_fixed_number_of_queries(
@@ -288,10 +290,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
 def test_the_progress_shows_the_user_group_stage_skipped_without_a_user_group(
     client_for, rita
 ) -> None:
-    from certification.applications import services
-    from certification.applications.tests import builders
-
-    application = builders.in_initial_review(rita, country="TZ", name="Dar Mapping Ltd")
+    application = in_initial_review_through_services(rita, country="TZ", name="Dar Mapping Ltd")
     services.send_to_community_review(application, by=rita)
 
     page = client_for(application.created_by).get(f"/applications/{application.code}/")

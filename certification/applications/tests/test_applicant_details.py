@@ -5,6 +5,7 @@ from certification.accounts.models import User
 from certification.applications.models import Application, Status
 from certification.applications.tests.factories import ApplicationFactory
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory, OrganisationFactory
 
@@ -120,7 +121,8 @@ def test_keeping_its_own_name_in_another_case_is_fine(
 
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, application: Application) -> None:
     assert client.get(_url(application))["Location"].startswith("/accounts/login/")
-    assert client.post(_url(application), _form())["Location"].startswith("/accounts/login/")
+    with assert_unchanged(application, application.organisation):
+        assert client.post(_url(application), _form())["Location"].startswith("/accounts/login/")
 
 
 @pytest.mark.parametrize("persona", ["bob", "carol", "ugo", "tom", "rita", "paula"])
@@ -130,7 +132,8 @@ def test_nobody_else_finds_a_draft(
     client = client_for(request.getfixturevalue(persona))
 
     assert client.get(_url(application)).status_code == 404
-    assert client.post(_url(application), _form()).status_code == 404
+    with assert_unchanged(application, application.organisation):
+        assert client.post(_url(application), _form()).status_code == 404
     application.refresh_from_db()
     assert application.training_activity == ""
 
@@ -144,8 +147,9 @@ def test_a_submitted_application_can_no_longer_be_edited(
 ) -> None:
     Application.objects.filter(pk=application.pk).update(status=Status.SUBMITTED)
 
-    assert client_for(alice).post(_url(application), _form()).status_code == 403
-    assert client_for(rita).post(_url(application), _form()).status_code == 403
+    with assert_unchanged(application, application.organisation):
+        assert client_for(alice).post(_url(application), _form()).status_code == 403
+        assert client_for(rita).post(_url(application), _form()).status_code == 403
     application.refresh_from_db()
     assert application.training_activity == ""
 
@@ -159,7 +163,8 @@ def test_a_returned_application_can_be_edited_again(
 
 
 def test_other_methods_are_refused(client_for, alice: User, application: Application) -> None:
-    assert client_for(alice).delete(_url(application)).status_code == 405
+    with assert_unchanged(application, application.organisation):
+        assert client_for(alice).delete(_url(application)).status_code == 405
 
 
 def test_a_new_organisation_owner_edits_the_organisation_created_with_the_application(

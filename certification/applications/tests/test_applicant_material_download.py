@@ -8,16 +8,18 @@ from django.test import Client
 from django.utils import timezone
 
 from certification.accounts.models import User
-from certification.applications.models import Application, OpinionRequest, Status, UserGroup
+from certification.applications.models import Application, Status
 from certification.applications.tests.factories import (
     ApplicationFactory,
-    private_media,  # noqa: F401
+    OpinionRequestFactory,
+    UserGroupFactory,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -109,13 +111,10 @@ def test_a_user_group_reviewer_downloads_only_when_asked_for_an_opinion(
     _set_status(application, Status.COMMUNITY_REVIEW)
     assert client_for(ugo).get(_url(application, material)).status_code == 404
 
-    group = UserGroup.objects.create(
-        name="QGIS Sverige",
-        slug="qgis-sverige",
-        countries=["SE"],  # type: ignore[misc]  # a multiple CountryField takes a list
+    group = UserGroupFactory(
+        name="QGIS Sverige", slug="qgis-sverige", countries=["SE"], reviewers=[ugo]
     )
-    group.reviewers.add(ugo)
-    OpinionRequest.objects.create(
+    OpinionRequestFactory(
         application=application,
         user_group=group,
         round=1,
@@ -184,4 +183,5 @@ def test_a_file_missing_from_storage_is_a_404(
 def test_downloads_are_get_only(
     client_for, alice: User, application: Application, material: CourseMaterial
 ) -> None:
-    assert client_for(alice).post(_url(application, material)).status_code == 405
+    with assert_unchanged(material):
+        assert client_for(alice).post(_url(application, material)).status_code == 405

@@ -11,13 +11,13 @@ from certification.applications.models import Application, Status
 from certification.applications.tests.factories import (
     ApplicationFactory,
     office_file,
-    private_media,  # noqa: F401
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -266,10 +266,11 @@ def test_nobody_else_can_add_or_delete_material(
     client = client_for(request.getfixturevalue(persona))
 
     page = _page(application, course_type)
-    assert client.post(f"{page}material/upload/", _upload()).status_code == 404
-    assert client.post(f"{page}material/link/", _link()).status_code == 404
     delete = f"/applications/{application.code}/materials/{material.public_id}/delete/"
-    assert client.post(delete).status_code == 404
+    with assert_unchanged(material, CourseMaterial):
+        assert client.post(f"{page}material/upload/", _upload()).status_code == 404
+        assert client.post(f"{page}material/link/", _link()).status_code == 404
+        assert client.post(delete).status_code == 404
     assert course_type.materials.count() == 1
 
 
@@ -286,8 +287,9 @@ def test_adding_material_is_post_only(
     client_for, alice: User, application: Application, course_type: CourseType
 ) -> None:
     client = client_for(alice)
-    assert client.get(f"{_page(application, course_type)}material/upload/").status_code == 405
-    assert client.get(f"{_page(application, course_type)}material/link/").status_code == 405
+    with assert_unchanged(course_type, CourseMaterial):
+        assert client.get(f"{_page(application, course_type)}material/upload/").status_code == 405
+        assert client.get(f"{_page(application, course_type)}material/link/").status_code == 405
 
 
 def test_a_submitted_application_refuses_new_material(

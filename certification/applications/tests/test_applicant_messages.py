@@ -7,6 +7,7 @@ from django.test import Client
 from certification.accounts.models import User
 from certification.applications.models import Application, Message, Status
 from certification.applications.tests.factories import ApplicationFactory
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -92,4 +93,5 @@ def test_anonymous_visitors_are_asked_to_log_in(client: Client, application: App
 
 
 def test_posting_is_post_only(client_for, alice: User, application: Application) -> None:
-    assert client_for(alice).get(_url(application)).status_code == 405
+    with assert_unchanged(application, Message):
+        assert client_for(alice).get(_url(application)).status_code == 405

@@ -11,12 +11,12 @@ from certification.applications.tests.factories import (
     ApplicationFactory,
     ContributionFactory,
     complete_application,
-    private_media,  # noqa: F401
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -68,9 +68,11 @@ def test_nobody_else_makes_the_declaration(
 ) -> None:
     client = client_for(request.getfixturevalue(persona))
 
-    assert (
-        client.post(f"/applications/{draft.code}/declaration/", {"accept": "on"}).status_code == 404
-    )
+    with assert_unchanged(draft):
+        assert (
+            client.post(f"/applications/{draft.code}/declaration/", {"accept": "on"}).status_code
+            == 404
+        )
     draft.refresh_from_db()
     assert draft.declaration_accepted_at is None
 
@@ -214,13 +216,15 @@ def test_submitting_a_complete_application(
 
 
 def test_submitting_is_post_only(client_for, alice: User, complete: Application) -> None:
-    assert client_for(alice).get(f"/applications/{complete.code}/submit/").status_code == 405
+    with assert_unchanged(complete, Snapshot):
+        assert client_for(alice).get(f"/applications/{complete.code}/submit/").status_code == 405
     complete.refresh_from_db()
     assert complete.status == Status.DRAFT
 
 
 def test_anonymous_visitors_cannot_submit(client: Client, complete: Application) -> None:
-    response = client.post(f"/applications/{complete.code}/submit/")
+    with assert_unchanged(complete, Snapshot):
+        response = client.post(f"/applications/{complete.code}/submit/")
 
     assert response["Location"].startswith("/accounts/login/")
     complete.refresh_from_db()
@@ -231,9 +235,10 @@ def test_anonymous_visitors_cannot_submit(client: Client, complete: Application)
 def test_nobody_else_submits(
     client_for, request: pytest.FixtureRequest, complete: Application, persona: str
 ) -> None:
-    response = client_for(request.getfixturevalue(persona)).post(
-        f"/applications/{complete.code}/submit/"
-    )
+    client = client_for(request.getfixturevalue(persona))
+
+    with assert_unchanged(complete, Snapshot):
+        response = client.post(f"/applications/{complete.code}/submit/")
 
     assert response.status_code == 404
     complete.refresh_from_db()
@@ -245,7 +250,8 @@ def test_a_submitted_application_cannot_be_submitted_again(
 ) -> None:
     Application.objects.filter(pk=complete.pk).update(status=Status.SUBMITTED)
 
-    assert client_for(alice).post(f"/applications/{complete.code}/submit/").status_code == 403
+    with assert_unchanged(complete, Snapshot):
+        assert client_for(alice).post(f"/applications/{complete.code}/submit/").status_code == 403
 
 
 # --- The whole journey --------------------------------------------------------------------

@@ -8,6 +8,7 @@ from certification.accounts.models import User
 from certification.applications.models import Application, Status
 from certification.applications.tests.factories import ApplicationFactory
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +68,13 @@ def test_a_closed_application_cannot_be_withdrawn(
     Application.objects.filter(pk=application.pk).update(status=Status.REJECTED)
 
     assert client_for(alice).get(_url(application)).status_code == 403
-    assert client_for(alice).post(_url(application)).status_code == 403
+    with assert_unchanged(application):
+        assert client_for(alice).post(_url(application)).status_code == 403
 
 
 def test_a_reviewer_cannot_withdraw(client_for, rita: User, application: Application) -> None:
-    assert client_for(rita).post(_url(application)).status_code == 403
+    with assert_unchanged(application):
+        assert client_for(rita).post(_url(application)).status_code == 403
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
 
@@ -80,16 +83,21 @@ def test_a_reviewer_cannot_withdraw(client_for, rita: User, application: Applica
 def test_nobody_else_withdraws(
     client_for, request: pytest.FixtureRequest, application: Application, persona: str
 ) -> None:
-    assert client_for(request.getfixturevalue(persona)).post(_url(application)).status_code == 404
+    client = client_for(request.getfixturevalue(persona))
+
+    with assert_unchanged(application):
+        assert client.post(_url(application)).status_code == 404
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
 
 
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, application: Application) -> None:
-    assert client.post(_url(application))["Location"].startswith("/accounts/login/")
+    with assert_unchanged(application):
+        assert client.post(_url(application))["Location"].startswith("/accounts/login/")
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
 
 
 def test_other_methods_are_refused(client_for, alice: User, application: Application) -> None:
-    assert client_for(alice).put(_url(application)).status_code == 405
+    with assert_unchanged(application):
+        assert client_for(alice).put(_url(application)).status_code == 405

@@ -15,48 +15,27 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
-from certification.accounts.tests.factories import PASSWORD, UserFactory
-from certification.applications.tests import builders
-from certification.applications.tests.factories import private_media  # noqa: F401
+from certification.accounts.tests.browser import become, log_in_with_form
+from certification.accounts.tests.factories import UserFactory
+from certification.applications.tests.factories import UserGroupFactory, submitted_through_services
 from certification.organisations.models import Organisation
+from certification.training.tests.factories import PDF
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("private_media"),
 ]
 
 NAME = "Kartverkstaden AB"
 CONTRIBUTION = "Swedish translation of the QGIS desktop user guide, chapters 1 to 12."
 EVIDENCE = "https://example.org/qgis-translation-sv"
 COURSE = "QGIS for municipalities"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # small, but a real PDF
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def log_in_with_form(page: Page, user: User) -> None:
-    """The real login form, from the link on the page the person is on."""
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-
-
-def become(page: Page, user: User | None, live_server_url: str) -> None:
-    """Switch persons: forget the current one; a staff member comes in with a session cookie."""
-    page.context.clear_cookies()
-    if user is None:
-        return
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server_url}]
-    )
 
 
 def expect_message(page: Page, text: str) -> None:
@@ -99,8 +78,8 @@ def test_a_swedish_organisation_applies_and_is_certified(
 ) -> None:
     url = live_server.url
     applicant = UserFactory(email="sara@example.org", name="Sara Svensson")
-    builders.user_group(["SE"], [ugo], name="QGIS Sverige")
-    slides = tmp_path / "to-upload" / "day-1-slides.pdf"  # tmp_path itself holds the media
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    slides = tmp_path / "to-upload" / "day-1-slides.pdf"  # beside media_root, not in it
     slides.parent.mkdir()
     slides.write_bytes(PDF)
 
@@ -313,7 +292,7 @@ def test_without_a_user_group_the_psc_decides_alone_and_rejects(
     url = live_server.url
     applicant = UserFactory(email="neema@example.org", name="Neema Mushi")
     name = "Ramani Training Ltd"
-    application = builders.submitted(applicant, country="TZ", name=name)
+    application = submitted_through_services(applicant, country="TZ", name=name)
     code = application.code
     rationale = "The training material is written for QGIS 2.18, which is long out of date."
 

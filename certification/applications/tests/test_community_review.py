@@ -7,17 +7,22 @@ from django.utils import timezone
 from certification.applications import services
 from certification.applications.models import OpinionRequest, Status
 from certification.applications.services import ApplicationError
-from certification.applications.tests import builders
+from certification.applications.tests.factories import (
+    UserGroupFactory,
+    in_initial_review_through_services,
+    owner_of,
+    submitted_through_services,
+)
 from certification.organisations.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_user_group_of_the_country_is_asked(rita, ugo, django_capture_on_commit_callbacks):
-    builders.user_group(["SE"], [ugo], name="QGIS Sverige")
-    builders.user_group(["SE", "NO", "DK"], [], name="QGIS Nordic")
-    builders.user_group(["DE"], [], name="QGIS Deutschland")
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    UserGroupFactory(name="QGIS Nordic", countries=["SE", "NO", "DK"], reviewers=[])
+    UserGroupFactory(name="QGIS Deutschland", countries=["DE"], reviewers=[])
+    application = in_initial_review_through_services(rita)
 
     with django_capture_on_commit_callbacks(execute=True):
         requests = services.send_to_community_review(application, by=rita)
@@ -35,7 +40,7 @@ def test_every_user_group_of_the_country_is_asked(rita, ugo, django_capture_on_c
 def test_without_a_user_group_it_goes_straight_to_the_psc(
     rita, paula, django_capture_on_commit_callbacks
 ) -> None:
-    application = builders.in_initial_review(rita, country="TZ", name="Dar Mapping Ltd")
+    application = in_initial_review_through_services(rita, country="TZ", name="Dar Mapping Ltd")
 
     with django_capture_on_commit_callbacks(execute=True):
         requests = services.send_to_community_review(application, by=rita)
@@ -50,9 +55,9 @@ def test_without_a_user_group_it_goes_straight_to_the_psc(
 
 
 def test_the_last_opinion_moves_the_application_to_the_psc(rita, ugo, paula) -> None:
-    builders.user_group(["SE"], [ugo], name="QGIS Sverige")
-    builders.user_group(["SE"], [ugo], name="QGIS Skåne")
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    UserGroupFactory(name="QGIS Skåne", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     first, second = services.send_to_community_review(application, by=rita)
 
     services.record_opinion(first, by=ugo, verdict="recommend", reasons="Active translators.")
@@ -65,10 +70,10 @@ def test_the_last_opinion_moves_the_application_to_the_psc(rita, ugo, paula) -> 
 
 
 def test_an_opinion_is_given_once(rita, ugo) -> None:
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     # A second group keeps the application waiting; Ugo answers for it, as its reviewer.
-    builders.user_group(["SE"], [ugo], name="Another group")
+    UserGroupFactory(name="Another group", countries=["SE"], reviewers=[ugo])
     opinion_request, _other = services.send_to_community_review(application, by=rita)
     services.record_opinion(opinion_request, by=ugo, verdict="recommend", reasons="Good.")
 
@@ -84,8 +89,8 @@ def test_an_opinion_is_given_once(rita, ugo) -> None:
     ],
 )
 def test_an_opinion_needs_a_verdict_and_reasons(rita, ugo, verdict, reasons, error) -> None:
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     (opinion_request,) = services.send_to_community_review(application, by=rita)
 
     with pytest.raises(ApplicationError, match=error):
@@ -95,8 +100,8 @@ def test_an_opinion_needs_a_verdict_and_reasons(rita, ugo, verdict, reasons, err
 def test_a_reviewer_of_the_applying_organisation_cannot_give_its_opinion(rita, ugo) -> None:
     from certification.accounts.permissions import can
 
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     (opinion_request,) = services.send_to_community_review(application, by=rita)
     assert can(ugo, "application.give_opinion", opinion_request)
 
@@ -110,8 +115,8 @@ def test_a_reviewer_of_the_applying_organisation_cannot_give_its_opinion(rita, u
 def test_changes_can_be_requested_from_community_review_and_a_new_round_follows(
     rita, ugo, django_capture_on_commit_callbacks
 ) -> None:
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     services.send_to_community_review(application, by=rita)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,8 +125,8 @@ def test_changes_can_be_requested_from_community_review_and_a_new_round_follows(
     application.refresh_from_db()
     assert application.status == Status.CHANGES_REQUESTED
     assert "Please add the exercise data." in mail.outbox[-1].body
-    services.accept_declaration(application, by=builders.owner_of(application))
-    services.submit_application(application, by=builders.owner_of(application))
+    services.accept_declaration(application, by=owner_of(application))
+    services.submit_application(application, by=owner_of(application))
     services.start_initial_review(application, by=rita)
     (new_request,) = services.send_to_community_review(application, by=rita)
     assert new_request.round == 2
@@ -132,8 +137,8 @@ def test_changes_can_be_requested_from_community_review_and_a_new_round_follows(
 def test_outside_reviewers_get_a_signed_link_for_one_opinion(
     rita, django_capture_on_commit_callbacks
 ) -> None:
-    builders.user_group(["SE"], [])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[])
+    application = in_initial_review_through_services(rita)
     (opinion_request,) = services.send_to_community_review(application, by=rita)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -155,8 +160,8 @@ def test_outside_reviewers_get_a_signed_link_for_one_opinion(
 
 
 def test_an_expired_invitation_link_does_not_work(rita) -> None:
-    builders.user_group(["SE"], [])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[])
+    application = in_initial_review_through_services(rita)
     (opinion_request,) = services.send_to_community_review(application, by=rita)
     invitation = services.invite_outside_reviewer(
         opinion_request, by=rita, email="e@example.org", name="E"
@@ -168,10 +173,10 @@ def test_an_expired_invitation_link_does_not_work(rita) -> None:
 
 
 def test_transitions_are_guarded(rita, paula) -> None:
-    application = builders.submitted()
+    application = submitted_through_services()
 
     with pytest.raises(ApplicationError, match="Only a draft"):
-        services.submit_application(application, by=builders.owner_of(application))
+        services.submit_application(application, by=owner_of(application))
     with pytest.raises(ApplicationError, match="Only an application in initial review"):
         services.send_to_community_review(application, by=rita)
     with pytest.raises(ApplicationError, match="Only an application in PSC review"):

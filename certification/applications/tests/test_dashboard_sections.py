@@ -1,12 +1,15 @@
 import pytest
 
-from certification.applications.tests import builders
+from certification.applications.tests.factories import (
+    draft_through_services,
+    submitted_through_services,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_applicants_find_their_applications_on_the_dashboard(client_for, carol) -> None:
-    application = builders.complete_draft()
+    application = draft_through_services()
 
     page = client_for(application.created_by).get("/dashboard/").content.decode()
 
@@ -16,8 +19,8 @@ def test_applicants_find_their_applications_on_the_dashboard(client_for, carol) 
 
 
 def test_reviewers_see_how_much_waits_for_them(client_for, rita, alice) -> None:
-    builders.submitted()
-    builders.submitted(name="Andra Kartor AB")
+    submitted_through_services()
+    submitted_through_services(name="Andra Kartor AB")
 
     page = client_for(rita).get("/dashboard/").content.decode()
 
@@ -28,11 +31,11 @@ def test_reviewers_see_how_much_waits_for_them(client_for, rita, alice) -> None:
 def test_the_dashboard_runs_the_same_queries_for_many_applications(
     client_for, django_assert_max_num_queries
 ) -> None:
-    application = builders.complete_draft()
+    application = draft_through_services()
     client = client_for(application.created_by)
     client.get("/dashboard/")
     for number in range(9):
-        builders.complete_draft(application.created_by, name=f"Kartbolag {number}")
+        draft_through_services(application.created_by, name=f"Kartbolag {number}")
 
     with django_assert_max_num_queries(8):
         page = client.get("/dashboard/").content.decode()

@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from certification.applications.models import Application, OpinionRequest, Status
-from certification.applications.tests.factories import OpinionRequestFactory
-from certification.applications.tests.review_factories import in_community_review
+from certification.applications.tests.factories import OpinionRequestFactory, in_community_review
 
 pytestmark = pytest.mark.django_db
 

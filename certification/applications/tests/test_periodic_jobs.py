@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from certification.applications import services
 from certification.applications.models import Status
-from certification.applications.tests import builders
+from certification.applications.tests.factories import (
+    UserGroupFactory,
+    draft_through_services,
+    in_initial_review_through_services,
+    owner_of,
+)
 from certification.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +29,8 @@ def run_periodic(django_capture_on_commit_callbacks) -> str:
 
 @pytest.fixture
 def in_community_review(rita, ugo):
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     services.send_to_community_review(application, by=rita)
     application.refresh_from_db()
     return application
@@ -99,7 +104,7 @@ def test_when_the_month_has_passed_the_application_moves_to_the_psc(
 def test_stale_drafts_are_warned_then_expire(django_capture_on_commit_callbacks, settings) -> None:
     settings.APPLICATION_DRAFT_EXPIRY_DAYS = 90
     settings.APPLICATION_EXPIRY_WARNING_DAYS = 7
-    application = builders.complete_draft()
+    application = draft_through_services()
     start = application.last_activity_at
 
     with time_machine.travel(start + timedelta(days=82)):
@@ -124,12 +129,12 @@ def test_stale_drafts_are_warned_then_expire(django_capture_on_commit_callbacks,
 def test_working_on_a_draft_after_the_warning_keeps_it_alive(
     django_capture_on_commit_callbacks,
 ) -> None:
-    application = builders.complete_draft()
+    application = draft_through_services()
     start = application.last_activity_at
 
     with time_machine.travel(start + timedelta(days=85)):
         run_periodic(django_capture_on_commit_callbacks)
-        services.accept_declaration(application, by=builders.owner_of(application))
+        services.accept_declaration(application, by=owner_of(application))
 
     with time_machine.travel(start + timedelta(days=95)):
         run_periodic(django_capture_on_commit_callbacks)
@@ -140,7 +145,7 @@ def test_working_on_a_draft_after_the_warning_keeps_it_alive(
 def test_an_overdue_application_first_seen_late_still_gets_a_full_warning(
     django_capture_on_commit_callbacks,
 ) -> None:
-    application = builders.complete_draft()
+    application = draft_through_services()
     start = application.last_activity_at
 
     with time_machine.travel(start + timedelta(days=200)):
@@ -159,7 +164,7 @@ def test_unanswered_change_requests_expire_too(
     rita, django_capture_on_commit_callbacks, settings
 ) -> None:
     settings.CHANGES_REQUEST_EXPIRY_DAYS = 30
-    application = builders.in_initial_review(rita)
+    application = in_initial_review_through_services(rita)
     services.request_changes(application, by=rita, message="Update to QGIS 3.40.")
     now = timezone.now()
 

@@ -4,7 +4,7 @@ from django.core import mail
 from certification.applications import services
 from certification.applications.models import Contribution, Status
 from certification.applications.services import ApplicationError
-from certification.applications.tests import builders
+from certification.applications.tests.factories import in_initial_review_through_services
 from certification.organisations.models import Organisation
 from certification.training.models import CourseType
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def at_psc(rita):
-    application = builders.in_initial_review(rita, country="TZ", name="Dar Mapping Ltd")
+    application = in_initial_review_through_services(rita, country="TZ", name="Dar Mapping Ltd")
     services.send_to_community_review(application, by=rita)
     application.refresh_from_db()
     assert application.status == Status.PSC_REVIEW

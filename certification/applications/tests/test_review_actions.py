@@ -6,11 +6,12 @@ from django.core import mail
 from django.urls import reverse
 
 from certification.applications.models import Message, OpinionRequest, ReviewerInvitation, Status
-from certification.applications.tests.factories import UserGroupFactory
-from certification.applications.tests.review_factories import (
+from certification.applications.tests.factories import (
+    UserGroupFactory,
     in_community_review,
     submitted_application,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -44,7 +45,8 @@ TEAM_STEPS = [
 def test_anonymous_visitors_are_sent_to_log_in(client_for, alice_org, name, status, data):
     application = submitted_application(organisation=alice_org, status=status)
 
-    response = client_for(None).post(url(name, application), data)
+    with assert_unchanged(application):
+        response = client_for(None).post(url(name, application), data)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -56,8 +58,10 @@ def test_people_who_do_not_review_it_get_a_404(
     request, client_for, alice_org, name, status, data, persona
 ):
     application = submitted_application(organisation=alice_org, status=status)
+    client = client_for(request.getfixturevalue(persona))
 
-    response = client_for(request.getfixturevalue(persona)).post(url(name, application), data)
+    with assert_unchanged(application):
+        response = client.post(url(name, application), data)
 
     assert response.status_code == 404
     application.refresh_from_db()
@@ -68,7 +72,8 @@ def test_people_who_do_not_review_it_get_a_404(
 def test_the_psc_may_read_but_not_take_the_teams_steps(client_for, paula, name, status, data):
     application = submitted_application(status=status)
 
-    response = client_for(paula).post(url(name, application), data)
+    with assert_unchanged(application):
+        response = client_for(paula).post(url(name, application), data)
 
     assert response.status_code == 403
     application.refresh_from_db()
@@ -83,7 +88,8 @@ def test_a_user_group_reviewer_asked_for_an_opinion_may_not_take_them(
     application.status = status
     application.save()
 
-    assert client_for(ugo).post(url(name, application), data).status_code == 403
+    with assert_unchanged(application):
+        assert client_for(ugo).post(url(name, application), data).status_code == 403
 
 
 @pytest.mark.parametrize(("name", "status", "data"), TEAM_STEPS)
@@ -93,14 +99,16 @@ def test_a_team_member_of_the_applying_organisation_gets_a_404(
     application = submitted_application(status=status)
     MembershipFactory(user=rita, organisation=application.organisation, role=Membership.Role.OWNER)
 
-    assert client_for(rita).post(url(name, application), data).status_code == 404
+    with assert_unchanged(application):
+        assert client_for(rita).post(url(name, application), data).status_code == 404
 
 
 @pytest.mark.parametrize(("name", "status", "data"), TEAM_STEPS)
 def test_the_steps_refuse_a_get(client_for, rita, name, status, data) -> None:
     application = submitted_application(status=status)
 
-    assert client_for(rita).get(url(name, application)).status_code == 405
+    with assert_unchanged(application):
+        assert client_for(rita).get(url(name, application)).status_code == 405
 
 
 # --- Initial review -----------------------------------------------------------------------
@@ -119,7 +127,8 @@ def test_the_team_starts_the_initial_review(client_for, rita, alices_application
 def test_starting_twice_says_why_it_cannot(client_for, rita) -> None:
     application = submitted_application(status=Status.INITIAL_REVIEW)
 
-    response = client_for(rita).post(url("start_initial_review", application))
+    with assert_unchanged(application):
+        response = client_for(rita).post(url("start_initial_review", application))
 
     assert response.status_code == 302
     assert shown(response) == ["Only a submitted application can enter initial review."]
@@ -351,7 +360,8 @@ def test_inviting_for_a_group_that_was_not_asked_is_not_found(client_for, rita) 
     application = in_community_review(groups=[UserGroupFactory(slug="sverige")])
     UserGroupFactory(slug="elsewhere")
 
-    assert invite(client_for(rita), application, group="elsewhere").status_code == 404
+    with assert_unchanged(application, ReviewerInvitation):
+        assert invite(client_for(rita), application, group="elsewhere").status_code == 404
 
 
 def test_only_the_team_invites_outside_reviewers(client_for, ugo, paula) -> None:

@@ -18,12 +18,11 @@ from certification.applications.tests.factories import (
     SnapshotFactory,
     UserGroupFactory,
     complete_application,
-)
-from certification.applications.tests.review_factories import (
     in_community_review,
     submitted_application,
 )
 from certification.core.audit import record_event
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
@@ -84,7 +83,8 @@ def test_drafts_and_unknown_codes_are_not_found(client_for, rita) -> None:
 
 
 def test_it_refuses_a_post(client_for, rita, alices_application) -> None:
-    assert client_for(rita).post(page_of(alices_application)).status_code == 405
+    with assert_unchanged(alices_application):
+        assert client_for(rita).post(page_of(alices_application)).status_code == 405
 
 
 def test_it_shows_everything_that_was_submitted(client_for, rita) -> None:

@@ -6,11 +6,12 @@ from django.core import mail
 from django.urls import reverse
 
 from certification.applications.models import Decision, Status
-from certification.applications.tests.factories import UserGroupFactory
-from certification.applications.tests.review_factories import (
+from certification.applications.tests.factories import (
+    UserGroupFactory,
     in_community_review,
     submitted_application,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import CourseType
@@ -135,7 +136,8 @@ def test_a_user_group_reviewer_does_not_decide(client_for, ugo) -> None:
     application.status = Status.PSC_REVIEW
     application.save()
 
-    assert decide(client_for(ugo), application).status_code == 403
+    with assert_unchanged(application, Decision):
+        assert decide(client_for(ugo), application).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["alice", "bob", "carol", "tom", "ugo"])
@@ -158,13 +160,15 @@ def test_a_psc_member_of_the_applying_organisation_does_not_decide(
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client_for, application) -> None:
-    response = decide(client_for(None), application)
+    with assert_unchanged(application, application.organisation, Decision):
+        response = decide(client_for(None), application)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_deciding_refuses_a_get(client_for, paula, application) -> None:
-    response = client_for(paula).get(reverse("review:record_decision", args=[application.code]))
+    with assert_unchanged(application, application.organisation, Decision):
+        response = client_for(paula).get(reverse("review:record_decision", args=[application.code]))
 
     assert response.status_code == 405

@@ -5,11 +5,12 @@ from django.core import mail
 from django.urls import reverse
 
 from certification.applications.models import Message, Status
-from certification.applications.tests.factories import UserGroupFactory
-from certification.applications.tests.review_factories import (
+from certification.applications.tests.factories import (
+    UserGroupFactory,
     in_community_review,
     submitted_application,
 )
+from certification.core.tests.assertions import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,8 @@ def test_internal_notes_belong_to_the_team_and_the_psc_not_user_groups(
     application = in_community_review(groups=[UserGroupFactory(reviewers=[ugo])])
     note(client_for(rita), application, "Check their plugin downloads.")
 
-    assert note(client_for(ugo), application).status_code == 403
+    with assert_unchanged(application, Message):
+        assert note(client_for(ugo), application).status_code == 403
     page = client_for(ugo).get(f"/review/applications/{application.code}/").content.decode()
     assert "Check their plugin downloads." not in page
 
@@ -90,7 +92,8 @@ def test_people_who_do_not_review_it_get_a_404(
 
 @pytest.mark.parametrize("send", [reply, note])
 def test_anonymous_visitors_are_sent_to_log_in(client_for, application, send) -> None:
-    response = send(client_for(None), application)
+    with assert_unchanged(application, Message):
+        response = send(client_for(None), application)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -98,7 +101,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client_for, application, send) ->
 
 @pytest.mark.parametrize("name", ["post_reply", "add_internal_note"])
 def test_they_refuse_a_get(client_for, rita, application, name) -> None:
-    response = client_for(rita).get(reverse(f"review:{name}", args=[application.code]))
+    with assert_unchanged(application, Message):
+        response = client_for(rita).get(reverse(f"review:{name}", args=[application.code]))
 
     assert response.status_code == 405
 

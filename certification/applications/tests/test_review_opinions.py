@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.applications.models import OpinionRequest, Status
-from certification.applications.tests.factories import UserGroupFactory
-from certification.applications.tests.review_factories import in_community_review
+from certification.applications.tests.factories import UserGroupFactory, in_community_review
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -114,7 +114,8 @@ def test_a_reviewer_whose_group_was_not_asked_gets_a_404(client_for, ugo) -> Non
     application = in_community_review(groups=[UserGroupFactory(slug="other")])
     UserGroupFactory(slug="sverige", reviewers=[ugo])
 
-    assert give(client_for(ugo), application).status_code == 404
+    with assert_unchanged(application, *application.opinion_requests.all()):
+        assert give(client_for(ugo), application).status_code == 404
 
 
 def test_a_reviewer_from_the_applying_organisation_never_gives_an_opinion(
@@ -130,20 +131,27 @@ def test_a_reviewer_from_the_applying_organisation_never_gives_an_opinion(
 def test_the_team_and_the_psc_do_not_give_user_group_opinions(
     request, client_for, application, persona
 ) -> None:
-    response = give(client_for(request.getfixturevalue(persona)), application)
+    client = client_for(request.getfixturevalue(persona))
+
+    with assert_unchanged(application, *application.opinion_requests.all()):
+        response = give(client, application)
 
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["alice", "bob", "carol", "tom"])
 def test_others_get_a_404(request, client_for, application, persona) -> None:
-    response = give(client_for(request.getfixturevalue(persona)), application)
+    client = client_for(request.getfixturevalue(persona))
+
+    with assert_unchanged(application, *application.opinion_requests.all()):
+        response = give(client, application)
 
     assert response.status_code == 404
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client_for, application) -> None:
-    response = give(client_for(None), application)
+    with assert_unchanged(application, *application.opinion_requests.all()):
+        response = give(client_for(None), application)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -153,20 +161,23 @@ def test_no_opinion_once_the_community_review_is_over(client_for, ugo, applicati
     application.status = Status.PSC_REVIEW
     application.save()
 
-    assert give(client_for(ugo), application).status_code == 403
+    with assert_unchanged(application, *application.opinion_requests.all()):
+        assert give(client_for(ugo), application).status_code == 403
 
 
 def test_an_opinion_of_an_earlier_round_is_not_found(client_for, ugo, application) -> None:
     application.review_round = 2
     application.save()
 
-    assert give(client_for(ugo), application).status_code == 404
+    with assert_unchanged(application, *application.opinion_requests.all()):
+        assert give(client_for(ugo), application).status_code == 404
 
 
 def test_giving_an_opinion_refuses_a_get(client_for, ugo, application) -> None:
-    response = client_for(ugo).get(
-        reverse("review:give_opinion", args=[application.code, "sverige"])
-    )
+    with assert_unchanged(application, *application.opinion_requests.all()):
+        response = client_for(ugo).get(
+            reverse("review:give_opinion", args=[application.code, "sverige"])
+        )
 
     assert response.status_code == 405
 

@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from certification.applications import services
 from certification.applications.models import OpinionRequest, Status
-from certification.applications.tests.factories import MessageFactory, UserGroupFactory
-from certification.applications.tests.review_factories import in_community_review
+from certification.applications.tests.factories import (
+    MessageFactory,
+    UserGroupFactory,
+    in_community_review,
+)
+from certification.core.tests.assertions import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -123,12 +127,15 @@ def test_an_old_link_is_invalid_after_its_signature_expires(client, link, settin
         assert client.get(link).status_code == 404
 
 
-def test_the_link_closes_when_the_community_review_ends(client, application, link) -> None:
+def test_the_link_closes_when_the_community_review_ends(
+    client, application, invitation, link
+) -> None:
     application.status = Status.PSC_REVIEW
     application.save()
 
     assert client.get(link).status_code == 404
-    assert send(client, link).status_code == 404
+    with assert_unchanged(application, invitation, *application.opinion_requests.all()):
+        assert send(client, link).status_code == 404
 
 
 def test_the_link_closes_when_a_group_member_answered_first(client, link, ugo) -> None:
@@ -158,5 +165,6 @@ def test_a_logged_in_person_uses_the_link_the_same_way(client_for, carol, link) 
     assert OpinionRequest.objects.get().given_by is None
 
 
-def test_it_accepts_only_get_and_post(client, link) -> None:
-    assert client.put(link).status_code == 405
+def test_it_accepts_only_get_and_post(client, application, invitation, link) -> None:
+    with assert_unchanged(application, invitation, *application.opinion_requests.all()):
+        assert client.put(link).status_code == 405

@@ -6,12 +6,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.applications.models import Status
+from certification.applications.models import Application, Status
 from certification.applications.tests.factories import (
     ApplicationFactory,
     OpinionRequestFactory,
     UserGroupFactory,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -39,7 +40,8 @@ def test_people_without_a_review_role_are_refused(request, client_for, persona) 
 
 
 def test_it_refuses_a_post(client_for, rita) -> None:
-    assert client_for(rita).post(QUEUE).status_code == 405
+    with assert_unchanged(Application):
+        assert client_for(rita).post(QUEUE).status_code == 405
 
 
 def test_the_certification_team_sees_what_awaits_the_initial_review(client_for, rita) -> None:

@@ -10,17 +10,22 @@ from django.core.exceptions import PermissionDenied
 
 from certification.applications import services
 from certification.applications.models import Decision, Message, Status
-from certification.applications.tests import builders
+from certification.applications.tests.factories import (
+    UserGroupFactory,
+    in_initial_review_through_services,
+    owner_of,
+    submitted_through_services,
+)
 from certification.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_only_the_team_starts_the_initial_review(rita, ugo, paula) -> None:
-    application = builders.submitted()
+    application = submitted_through_services()
     events = AuditEvent.objects.count()
 
-    for person in (builders.owner_of(application), ugo, paula):
+    for person in (owner_of(application), ugo, paula):
         with pytest.raises(PermissionDenied):
             services.start_initial_review(application, by=person)
 
@@ -30,7 +35,7 @@ def test_only_the_team_starts_the_initial_review(rita, ugo, paula) -> None:
 
 
 def test_the_team_needs_its_second_factor(rita) -> None:
-    application = builders.submitted()
+    application = submitted_through_services()
     Authenticator.objects.filter(user=rita).delete()
     rita = type(rita).objects.get(pk=rita.pk)  # forget what was read of her authenticators
 
@@ -42,8 +47,8 @@ def test_the_team_needs_its_second_factor(rita) -> None:
 
 
 def test_only_the_team_keeps_the_checklist_and_asks_for_changes(rita, ugo) -> None:
-    application = builders.in_initial_review(rita)
-    owner = builders.owner_of(application)
+    application = in_initial_review_through_services(rita)
+    owner = owner_of(application)
     events = AuditEvent.objects.count()
 
     with pytest.raises(PermissionDenied):
@@ -59,8 +64,8 @@ def test_only_the_team_keeps_the_checklist_and_asks_for_changes(rita, ugo) -> No
 
 
 def test_only_the_team_sends_an_application_to_the_user_groups(rita, ugo, paula) -> None:
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
 
     for person in (ugo, paula):
         with pytest.raises(PermissionDenied):
@@ -72,12 +77,12 @@ def test_only_the_team_sends_an_application_to_the_user_groups(rita, ugo, paula)
 
 
 def test_only_the_psc_decides(rita, ugo, paula) -> None:
-    application = builders.in_initial_review(rita, country="TZ", name="Dar Mapping Ltd")
+    application = in_initial_review_through_services(rita, country="TZ", name="Dar Mapping Ltd")
     services.send_to_community_review(application, by=rita)  # no user group: straight to the PSC
     application.refresh_from_db()
     assert application.status == Status.PSC_REVIEW
 
-    for person in (rita, ugo, builders.owner_of(application)):
+    for person in (rita, ugo, owner_of(application)):
         with pytest.raises(PermissionDenied):
             services.record_decision(
                 application, by=person, outcome="approve", rationale="Why not."

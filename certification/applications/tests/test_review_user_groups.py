@@ -9,6 +9,7 @@ from certification.accounts.tests.factories import UserFactory
 from certification.applications.models import UserGroup
 from certification.applications.tests.factories import UserGroupFactory
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +55,10 @@ def test_only_the_team_manages_user_groups(request, client_for, persona) -> None
 
     assert client.get(LIST).status_code == 403
     assert client.get(CREATE).status_code == 403
-    assert client.post(CREATE, group_data()).status_code == 403
     assert client.get(edit).status_code == 403
-    assert client.post(edit, group_data()).status_code == 403
+    with assert_unchanged(group, UserGroup):
+        assert client.post(CREATE, group_data()).status_code == 403
+        assert client.post(edit, group_data()).status_code == 403
     assert UserGroup.objects.count() == 1
 
 

@@ -10,8 +10,12 @@ from django.core.exceptions import PermissionDenied
 from certification.applications import services
 from certification.applications.models import Contribution, Message, Status
 from certification.applications.services import ApplicationError
-from certification.applications.tests import builders
-from certification.applications.tests.factories import UserGroupFactory
+from certification.applications.tests.factories import (
+    UserGroupFactory,
+    draft_through_services,
+    in_initial_review_through_services,
+    submitted_through_services,
+)
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
 
@@ -25,7 +29,7 @@ def _contribution() -> Contribution:
 
 
 def test_only_the_applicant_edits_a_draft(alice, carol) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
     events = AuditEvent.objects.count()
 
     with pytest.raises(PermissionDenied):
@@ -38,7 +42,7 @@ def test_only_the_applicant_edits_a_draft(alice, carol) -> None:
 
 
 def test_only_the_applicant_submits_and_withdraws(alice, carol) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
 
     with pytest.raises(PermissionDenied):
         services.submit_application(application, by=carol)
@@ -51,7 +55,7 @@ def test_only_the_applicant_submits_and_withdraws(alice, carol) -> None:
 
 
 def test_the_state_is_explained_before_the_person_is_refused(alice, carol) -> None:
-    application = builders.submitted(alice)
+    application = submitted_through_services(alice)
 
     with pytest.raises(ApplicationError, match="can no longer be edited"):
         services.accept_declaration(application, by=carol)
@@ -60,7 +64,7 @@ def test_the_state_is_explained_before_the_person_is_refused(alice, carol) -> No
 
 
 def test_the_applicant_saves_the_details_and_the_activity_together(alice, carol) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
     organisation = Organisation.objects.get(pk=application.organisation_id)
     organisation.address = "Kartgatan 2, Uppsala"
 
@@ -76,8 +80,8 @@ def test_the_applicant_saves_the_details_and_the_activity_together(alice, carol)
 
 
 def test_only_reviewers_of_the_group_give_its_opinion(rita, ugo, carol) -> None:
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     (opinion_request,) = services.send_to_community_review(application, by=rita)
 
     with pytest.raises(PermissionDenied):
@@ -88,8 +92,8 @@ def test_only_reviewers_of_the_group_give_its_opinion(rita, ugo, carol) -> None:
 
 
 def test_only_the_team_invites_outside_reviewers(rita, ugo) -> None:
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     (opinion_request,) = services.send_to_community_review(application, by=rita)
 
     with pytest.raises(PermissionDenied):
@@ -101,7 +105,7 @@ def test_only_the_team_invites_outside_reviewers(rita, ugo) -> None:
 
 
 def test_internal_notes_are_the_teams(rita, alice) -> None:
-    application = builders.in_initial_review(rita, alice)
+    application = in_initial_review_through_services(rita, alice)
 
     with pytest.raises(PermissionDenied):
         services.post_message(application, by=alice, body="Let me see.", internal=True)

@@ -7,10 +7,15 @@ from django.test import override_settings
 from certification.applications import services
 from certification.applications.models import Application, Snapshot, Status
 from certification.applications.services import ApplicationError
-from certification.applications.tests import builders
+from certification.applications.tests.factories import (
+    draft_through_services,
+    owner_of,
+    submitted_through_services,
+)
 from certification.core.models import AuditEvent
 from certification.organisations.models import Membership, Organisation
 from certification.training.models import CourseMaterial
+from certification.training.tests.factories import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +35,7 @@ def test_starting_an_application_creates_the_organisation_with_its_owner(alice) 
 
 
 def test_an_organisation_has_one_open_application_at_a_time(alice) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
 
     with pytest.raises(ApplicationError, match="already has an application in progress"):
         services.start_application(by=alice, organisation=application.organisation)
@@ -41,10 +46,10 @@ def test_an_organisation_has_one_open_application_at_a_time(alice) -> None:
 def test_submitting_freezes_a_version_and_tells_applicant_and_team(
     rita, django_capture_on_commit_callbacks
 ) -> None:
-    application = builders.complete_draft()
+    application = draft_through_services()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_application(application, by=builders.owner_of(application))
+        services.submit_application(application, by=owner_of(application))
 
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
@@ -73,7 +78,7 @@ def test_an_incomplete_application_says_what_is_missing(alice) -> None:
 
 
 def test_a_course_type_without_material_is_missing(alice) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
     CourseMaterial.objects.all().delete()
 
     assert [str(item) for item in application.missing_for_submission()] == [
@@ -82,7 +87,7 @@ def test_a_course_type_without_material_is_missing(alice) -> None:
 
 
 def test_a_submitted_application_can_no_longer_be_edited(alice) -> None:
-    application = builders.submitted(alice)
+    application = submitted_through_services(alice)
 
     with pytest.raises(ApplicationError, match="can no longer be edited"):
         services.accept_declaration(application, by=alice)
@@ -91,7 +96,7 @@ def test_a_submitted_application_can_no_longer_be_edited(alice) -> None:
 
 
 def test_material_is_checked_by_content(alice) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
     course_type = application.course_types.get()
 
     with pytest.raises(ApplicationError, match=r"not a valid \.pdf"):
@@ -108,9 +113,9 @@ def test_material_is_checked_by_content(alice) -> None:
 
 @override_settings(APPLICATION_MAX_TOTAL_MB=1)
 def test_material_stays_within_the_application_quota(alice) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
     course_type = application.course_types.get()
-    big = builders.PDF + b"0" * 1_000_000
+    big = PDF + b"0" * 1_000_000
 
     with pytest.raises(ApplicationError, match="at most 1 MB in all"):
         services.add_material(
@@ -124,7 +129,7 @@ def test_material_stays_within_the_application_quota(alice) -> None:
 
 
 def test_file_names_are_neutralised(alice) -> None:
-    application = builders.complete_draft(alice)
+    application = draft_through_services(alice)
     course_type = application.course_types.get()
 
     material = services.add_material(
@@ -133,7 +138,7 @@ def test_file_names_are_neutralised(alice) -> None:
         by=alice,
         kind="data",
         title="Data",
-        upload=SimpleUploadedFile("../../etc/pässwd <script>.pdf", builders.PDF),
+        upload=SimpleUploadedFile("../../etc/pässwd <script>.pdf", PDF),
     )
 
     assert material.original_name == "passwd_script.pdf"
@@ -141,7 +146,7 @@ def test_file_names_are_neutralised(alice) -> None:
 
 
 def test_withdrawing_closes_the_application(alice) -> None:
-    application = builders.submitted(alice)
+    application = submitted_through_services(alice)
 
     services.withdraw_application(application, by=alice, reason="Not ready yet")
 

@@ -10,15 +10,18 @@ from django.utils import timezone, translation
 from certification.accounts.models import User
 from certification.applications import notifications, services
 from certification.applications.models import Decision, Message
-from certification.applications.tests import builders
+from certification.applications.tests.factories import (
+    UserGroupFactory,
+    in_initial_review_through_services,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(rita, ugo, paula):
-    builders.user_group(["SE"], [ugo])
-    application = builders.in_initial_review(rita)
+    UserGroupFactory(name="QGIS Sverige", countries=["SE"], reviewers=[ugo])
+    application = in_initial_review_through_services(rita)
     (opinion_request,) = services.send_to_community_review(application, by=rita)
     application.refresh_from_db()
     invitation = services.invite_outside_reviewer(

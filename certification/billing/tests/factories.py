@@ -7,17 +7,22 @@ the real services (so they are priced, numbered and audited as in production).
   `domestic=True` makes it Swiss (VAT at the domestic rate), `outside_scope=True` American.
 - `order_for(org, quantity=3)` is a pending order paid by invoice (`method=` for others).
 - `invoice_for(org, quantity=3)` is that order's issued invoice.
+- `PaymentFactory(organisation=org, amount=...)` is a transfer received today, matched to
+  nothing; `StripeEventFactory()` a webhook event already handled.
 
 The invoice's PDF is rendered and emailed by a task after the commit: tests that want it
 run inside `django_capture_on_commit_callbacks(execute=True)`.
 """
 
+from decimal import Decimal
 from typing import Any
 
 import factory
+from django.utils import timezone
 
+from certification.accounts.models import User
 from certification.billing import invoicing, orders
-from certification.billing.models import BillingAccount, Invoice, Order
+from certification.billing.models import BillingAccount, Invoice, Order, Payment, StripeEvent
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
@@ -66,12 +71,30 @@ class BillingAccountFactory(factory.django.DjangoModelFactory):
         return account
 
 
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    method = Payment.Method.TRANSFER
+    amount = Decimal("60.00")
+    received_on = factory.LazyFunction(timezone.localdate)
+
+
+class StripeEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StripeEvent
+
+    event_id = factory.Sequence(lambda n: f"evt_{n}")
+    type = "checkout.session.completed"
+
+
 def order_for(
     organisation: Organisation,
     *,
     quantity: int = 3,
     method: str = Order.Method.INVOICE,
-    by: Any = None,
+    by: User | None = None,
     **billing: Any,
 ) -> Order:
     """A pending order of `quantity` credits, after giving `organisation` billing details
@@ -81,7 +104,7 @@ def order_for(
 
 
 def invoice_for(
-    organisation: Organisation, *, quantity: int = 3, by: Any = None, **billing: Any
+    organisation: Organisation, *, quantity: int = 3, by: User | None = None, **billing: Any
 ) -> Invoice:
     """The issued invoice of a new order paid by invoice."""
     return invoicing.issue_invoice(

@@ -17,20 +17,11 @@ from certification.billing.models import BankStatement, CreditEntry, Invoice, Or
 from certification.billing.tests.factories import BillingAccountFactory, invoice_for, order_for
 from certification.billing.tests.fakes import use_fake_stripe
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["alice", "maria", "bob", "carol", "rita", "tom", "ugo", "paula"]
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    """A manager at Alice's organisation."""
-    membership = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER)
-    user: User = membership.user
-    return user
 
 
 def who_may(request: pytest.FixtureRequest, action: str, obj: object = None) -> set[str]:

@@ -24,9 +24,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
-from certification.accounts.tests.factories import PASSWORD
-from certification.applications.tests.factories import private_media  # noqa: F401
-from certification.applications.tests.test_browser_journeys import become
+from certification.accounts.tests.browser import become, log_in
 from certification.billing.ledger import balance
 from certification.billing.models import Invoice, Order
 from certification.billing.statements import build_camt053
@@ -37,15 +35,7 @@ from certification.organisations.models import Organisation
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("private_media"),
 ]
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def open_billing(page: Page) -> None:

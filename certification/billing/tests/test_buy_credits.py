@@ -11,6 +11,7 @@ from certification.billing import invoicing, orders
 from certification.billing.models import BillingAccount, CreditEntry, Invoice, Order
 from certification.billing.tests.factories import BillingAccountFactory
 from certification.billing.tests.fakes import SESSION_URL, use_fake_stripe
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -286,7 +287,8 @@ def test_nobody_else_buys_or_sees_orders(
 
     for url in (DETAILS, BUY, f"{BILLING}orders/{order.public_id}/"):
         assert client.get(url).status_code == status, url
-    assert client.post(CONFIRM, {"quantity": 1, "method": "invoice"}).status_code == status
+    with assert_unchanged(order, Order):
+        assert client.post(CONFIRM, {"quantity": 1, "method": "invoice"}).status_code == status
     assert Order.objects.count() == 1
 
 
@@ -302,7 +304,8 @@ def test_another_organisations_order_is_not_found(
 def test_confirming_is_a_post(client_for, alice: User, alice_org: Organisation) -> None:
     with_details(alice_org)
 
-    assert client_for(alice).get(CONFIRM).status_code == 405
+    with assert_unchanged(Order):
+        assert client_for(alice).get(CONFIRM).status_code == 405
 
 
 # --- Buying by card ------------------------------------------------------------------------------

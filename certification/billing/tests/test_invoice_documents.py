@@ -6,7 +6,6 @@ that a person can look at it.
 
 import io
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import facturx
@@ -16,7 +15,6 @@ import pypdfium2.raw as pdfium_raw
 import pytest
 import segno
 import time_machine
-from django.conf import settings
 from django.utils import translation
 from lxml import etree
 
@@ -25,6 +23,8 @@ from certification.accounts.tests.factories import UserFactory
 from certification.billing import documents, formatting, invoicing
 from certification.billing.models import Invoice, VatTreatment
 from certification.billing.tests.factories import SWEDISH_VAT_NUMBER, invoice_for
+from certification.core.tests.pdfs import pdf_text as pages_text
+from certification.core.tests.pdfs import save_png
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -48,13 +48,7 @@ def xpath(xml: bytes, path: str) -> list[str]:
 def pdf_text(pdf: bytes) -> str:
     """The text of every page, with each run of white space (no-break spaces included) as
     one space."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return " ".join(
-            " ".join(page.get_textpage().get_text_bounded().split()) for page in document
-        )
-    finally:
-        document.close()
+    return " ".join(pages_text(pdf).split())
 
 
 def printed_images(pdf: bytes) -> list[list[list[bool]]]:
@@ -71,18 +65,6 @@ def printed_images(pdf: bytes) -> list[list[list[bool]]]:
         return images
     finally:
         document.close()
-
-
-def save_png(pdf: bytes, name: str) -> Path:
-    folder = Path(settings.TEST_OUTPUT_DIR) / "invoices"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    document = pdfium.PdfDocument(pdf)
-    try:
-        document[0].render(scale=1.5).to_pil().save(path)
-    finally:
-        document.close()
-    return path
 
 
 # --- Invoices of each VAT treatment ---------------------------------------------------------------
@@ -263,7 +245,7 @@ def test_a_credit_note_is_type_381_with_positive_amounts_and_refers_to_the_invoi
 
 def test_the_pdf_is_pdf_a_3_and_carries_the_same_xml(domestic_invoice: Invoice) -> None:
     pdf = documents.render_invoice_pdf(domestic_invoice)
-    save_png(pdf, "domestic")
+    save_png(pdf, "domestic", folder="invoices")
 
     filename, embedded = facturx.get_xml_from_pdf(pdf, check_xsd=True)
     assert filename == "factur-x.xml"
@@ -297,7 +279,7 @@ def test_the_pdf_of_a_reverse_charge_invoice_has_the_wording(
     reverse_charge_invoice: Invoice,
 ) -> None:
     pdf = documents.render_invoice_pdf(reverse_charge_invoice)
-    save_png(pdf, "reverse-charge")
+    save_png(pdf, "reverse-charge", folder="invoices")
     text = pdf_text(pdf)
 
     assert f"VAT number: {SWEDISH_VAT_NUMBER}" in text
@@ -310,8 +292,8 @@ def test_the_pdfs_outside_vat_say_why_there_is_no_vat(
 ) -> None:
     outside = documents.render_invoice_pdf(outside_scope_invoice)
     not_registered = documents.render_invoice_pdf(not_registered_invoice)
-    save_png(outside, "outside-scope")
-    save_png(not_registered, "not-registered")
+    save_png(outside, "outside-scope", folder="invoices")
+    save_png(not_registered, "not-registered", folder="invoices")
 
     assert "Not subject to VAT in the seller's country." in pdf_text(outside)
     text = pdf_text(not_registered)
@@ -324,7 +306,7 @@ def test_the_pdf_of_a_credit_note_names_the_invoice_and_the_reason(
     credit_note: Invoice, domestic_invoice: Invoice
 ) -> None:
     pdf = documents.render_invoice_pdf(credit_note)
-    save_png(pdf, "credit-note")
+    save_png(pdf, "credit-note", folder="invoices")
     text = pdf_text(pdf)
 
     assert f"Credit note {credit_note.number}" in text
@@ -344,7 +326,7 @@ def test_a_swedish_invoice_is_in_swedish(alice_org: Organisation) -> None:
     assert invoice.language == "sv"
 
     pdf = documents.render_invoice_pdf(invoice)
-    save_png(pdf, "swedish")
+    save_png(pdf, "swedish", folder="invoices")
     text = pdf_text(pdf)
 
     # Dates, amounts and the words that have their Swedish translation already.

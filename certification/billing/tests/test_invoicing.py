@@ -2,7 +2,6 @@
 that stores and emails each invoice's PDF."""
 
 import threading
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from stdnum import iso11649
 
 from certification.accounts.models import User
@@ -32,23 +31,11 @@ from certification.billing.tests.factories import (
     invoice_for,
     order_for,
 )
+from certification.core.tests.concurrency import at_once, needs_row_locks
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> Path:
-    """The invoice PDFs these tests store go to a folder removed afterwards."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
-    return tmp_path / "media"
 
 
 # --- Prices and VAT -------------------------------------------------------------------------------
@@ -171,10 +158,6 @@ def test_a_creditor_reference_needs_up_to_21_letters_and_digits(base: str) -> No
 # --- Numbers without gaps --------------------------------------------------------------------------
 
 
-def _new_organisation() -> Organisation:
-    return OrganisationFactory()
-
-
 def test_invoices_are_numbered_one_after_the_other_in_the_year(alice_org: Organisation) -> None:
     with time_machine.travel(date(2026, 3, 10), tick=False):
         invoices = [invoice_for(alice_org) for _ in range(3)]
@@ -249,28 +232,6 @@ def test_numbers_are_only_allocated_inside_the_issuing_transaction() -> None:
     assert not InvoiceSeries.objects.exists()
 
 
-def _at_once(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = job()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 class _DeliveryRecorder:
     """Stands in for the deliver_invoice task: remembers what it was given to deliver."""
 
@@ -283,22 +244,18 @@ class _DeliveryRecorder:
             self.invoice_ids.append(invoice_id)
 
 
+@needs_row_locks("two issuers")
 @pytest.mark.django_db(transaction=True)
 def test_twenty_invoices_issued_at_once_get_twenty_consecutive_numbers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            f"Needs PostgreSQL: on {connection.vendor} writers take turns on the whole "
-            "database, so two issuers never overlap; CI runs this on PostgreSQL."
-        )
     # Rendering twenty PDFs is not what this is about; they would run in these threads.
     recorder = _DeliveryRecorder()
     monkeypatch.setattr(tasks, "deliver_invoice", recorder)
-    orders = [order_for(_new_organisation()) for _ in range(20)]
+    orders = [order_for(OrganisationFactory()) for _ in range(20)]
 
     with time_machine.travel(date(2026, 6, 1), tick=False):
-        outcomes = _at_once(
+        outcomes = at_once(
             *[lambda order=order: invoicing.issue_invoice(order) for order in orders]
         )
 

@@ -5,7 +5,9 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.billing import ledger
-from certification.certificates.tests.issuing import approved_course, issue
+from certification.billing.models import Order
+from certification.certificates.tests.factories import approved_course, issue
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -67,4 +69,5 @@ def test_anonymous_visitors_are_asked_to_log_in(client: Client, alice_org: Organ
 
 
 def test_it_is_read_only(client_for, alice: User, alice_org: Organisation) -> None:
-    assert client_for(alice).post(BILLING).status_code == 405
+    with assert_unchanged(alice_org, Order):
+        assert client_for(alice).post(BILLING).status_code == 405

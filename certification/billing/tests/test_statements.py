@@ -1,36 +1,21 @@
 """Bank statements: reading camt.053 files safely, and matching their credits to invoices."""
 
-import threading
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from certification.accounts.models import User
 from certification.billing import invoicing, ledger, statements
 from certification.billing.models import BankStatement, Invoice, Payment
 from certification.billing.statements import StatementError
 from certification.billing.tests.factories import invoice_for
+from certification.core.tests.concurrency import at_once, needs_row_locks
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
-    return tmp_path / "media"
 
 
 def _spaced(reference: str) -> str:
@@ -359,43 +344,17 @@ def test_a_bad_file_stores_nothing(tom: User, tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.xml"))
 
 
-def _at_once(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = job()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
+@needs_row_locks("two uploads")
 @pytest.mark.django_db(transaction=True)
 def test_two_uploads_of_one_statement_at_once_record_each_payment_once(
     tom: User, alice_org: Organisation
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            f"Needs PostgreSQL: on {connection.vendor} writers take turns on the whole "
-            "database, so two uploads never overlap; CI runs this on PostgreSQL."
-        )
     invoice = invoice_for(alice_org)
     data = statements.build_camt053(
         [{"amount": "60.00", "reference": invoice.reference, "bank_reference": "B-1"}]
     )
 
-    outcomes = _at_once(
+    outcomes = at_once(
         *[
             lambda name=name: statements.import_statement(data, name=name, by=tom)
             for name in ("first.xml", "second.xml")

@@ -17,6 +17,7 @@ from certification.billing.models import Order
 from certification.billing.tests.factories import order_for
 from certification.billing.tests.fakes import SESSION_ID, SESSION_URL, FakeStripe, use_fake_stripe
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -157,7 +158,10 @@ def test_nobody_else_starts_a_payment(
     persona: str,
     status: int,
 ) -> None:
-    response = client_for(request.getfixturevalue(persona)).post(checkout_path(card_order))
+    client = client_for(request.getfixturevalue(persona))
+
+    with assert_unchanged(card_order):
+        response = client.post(checkout_path(card_order))
 
     assert response.status_code == status
     assert fake_stripe.requests == []
@@ -168,7 +172,8 @@ def test_nobody_else_starts_a_payment(
 def test_anonymous_visitors_are_asked_to_log_in(
     client: Client, card_order: Order, fake_stripe: FakeStripe
 ) -> None:
-    response = client.post(checkout_path(card_order))
+    with assert_unchanged(card_order):
+        response = client.post(checkout_path(card_order))
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -176,7 +181,8 @@ def test_anonymous_visitors_are_asked_to_log_in(
 
 
 def test_it_is_a_post(client_for, alice: User, card_order: Order, fake_stripe: FakeStripe) -> None:
-    assert client_for(alice).get(checkout_path(card_order)).status_code == 405
+    with assert_unchanged(card_order):
+        assert client_for(alice).get(checkout_path(card_order)).status_code == 405
     assert fake_stripe.requests == []
 
 
@@ -189,7 +195,8 @@ def test_another_organisations_order_is_not_found(
 ) -> None:
     carols = order_for(carol_org, method=Order.Method.CARD, by=carol)
 
-    response = client_for(alice).post(checkout_path(carols, slug="geoskolan"))
+    with assert_unchanged(carols):
+        response = client_for(alice).post(checkout_path(carols, slug="geoskolan"))
 
     assert response.status_code == 404
     assert fake_stripe.requests == []
@@ -229,7 +236,8 @@ def test_without_stripe_keys_there_is_no_card_payment(
 ) -> None:
     settings.STRIPE_SECRET_KEY = ""
 
-    assert client_for(alice).post(checkout_path(card_order)).status_code == 404
+    with assert_unchanged(card_order):
+        assert client_for(alice).post(checkout_path(card_order)).status_code == 404
     assert fake_stripe.requests == []
 
 

@@ -4,14 +4,13 @@ Stripe sends them and signed here with the webhook secret, as Stripe signs them.
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 from typing import Any
 
 import pytest
 import stripe
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -20,6 +19,8 @@ from certification.billing import ledger, stripe_payments
 from certification.billing.models import CreditEntry, Order, Payment, StripeEvent
 from certification.billing.tests.factories import order_for
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
+from certification.core.tests.concurrency import at_once, needs_row_locks
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -288,7 +289,8 @@ def test_a_signed_body_that_is_not_an_event_is_refused(payload: str) -> None:
 
 
 def test_the_webhook_is_a_post(client: Client) -> None:
-    assert client.get(WEBHOOK).status_code == 405
+    with assert_unchanged(StripeEvent, Payment, CreditEntry):
+        assert client.get(WEBHOOK).status_code == 405
 
 
 def test_without_stripe_keys_there_is_no_webhook(card_order: Order, settings: Any) -> None:
@@ -543,37 +545,23 @@ def test_a_payment_after_a_cancellation_is_flagged_and_grants_nothing(
 # --- At the same moment -------------------------------------------------------------------
 
 
+@needs_row_locks("two webhooks")
 @pytest.mark.django_db(transaction=True)
 def test_two_events_completing_the_same_order_at_once_grant_once(
     card_order: Order, alice_org: Organisation
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            f"Needs PostgreSQL: on {connection.vendor} writers take turns on the whole "
-            "database, so two webhooks never overlap; CI runs this on PostgreSQL."
-        )
     events = [
         session_event(card_order),
         session_event(card_order, "checkout.session.async_payment_succeeded"),
     ]
-    barrier = threading.Barrier(len(events))
-    statuses: list[Any] = [None] * len(events)
+    clients = [Client(enforce_csrf_checks=True) for _ in events]
 
-    def deliver(index: int) -> None:
-        try:
-            client = Client(enforce_csrf_checks=True)
-            barrier.wait(timeout=10)
-            statuses[index] = post(events[index], client=client).status_code
-        except Exception as error:  # the outcome is what the test checks
-            statuses[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver, args=(index,)) for index in range(len(events))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    statuses = at_once(
+        *[
+            lambda event=event, client=client: post(event, client=client).status_code
+            for event, client in zip(events, clients, strict=True)
+        ]
+    )
 
     assert statuses == [200, 200]
     assert ledger.balance(alice_org) == 5

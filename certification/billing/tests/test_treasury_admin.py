@@ -9,22 +9,12 @@ from django.test import Client
 from certification.accounts.models import User
 from certification.accounts.tests.factories import UserFactory, enable_totp
 from certification.billing import statements
-from certification.billing.models import Invoice, Order, Payment, StripeEvent
-from certification.billing.tests.factories import invoice_for
+from certification.billing.models import Invoice, Order, Payment
+from certification.billing.tests.factories import StripeEventFactory, invoice_for
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
 
 
 @pytest.fixture
@@ -42,7 +32,7 @@ def records(alice_org: Organisation, tom: User) -> dict[str, Any]:
         name="march.xml",
         by=tom,
     )
-    event = StripeEvent.objects.create(event_id="evt_1", type="checkout.session.completed")
+    event = StripeEventFactory.create(event_id="evt_1")
     return {
         "order": invoice.order,
         "invoice": invoice,
@@ -66,8 +56,9 @@ def test_money_records_are_read_only_in_the_admin(
     assert detail.status_code == 200
     assert 'name="_save"' not in detail.content.decode()
     assert admin_client.get(f"{base}add/").status_code == 403
-    assert admin_client.post(f"{base}{record.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert admin_client.post(f"{base}{record.pk}/change/", {}).status_code == 403
+    with assert_unchanged(record):
+        assert admin_client.post(f"{base}{record.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert admin_client.post(f"{base}{record.pk}/change/", {}).status_code == 403
     assert type(record).objects.filter(pk=record.pk).exists()
 
 

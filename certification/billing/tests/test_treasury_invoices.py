@@ -4,8 +4,6 @@ credit notes, its PDF, recording a payment and cancelling with a credit note."""
 import re
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -24,18 +22,6 @@ from certification.organisations.tests.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 INVOICES = "/treasury/invoices/"
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
-    return tmp_path / "media"
 
 
 @pytest.fixture

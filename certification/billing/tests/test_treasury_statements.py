@@ -1,6 +1,5 @@
 """The treasurer uploads a camt.053 bank statement and reads what matching it found."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,18 +14,6 @@ from certification.organisations.models import Organisation
 pytestmark = pytest.mark.django_db
 
 STATEMENTS = "/treasury/statements/"
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
-    return tmp_path / "media"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from certification.accounts.services import grant_role
 from certification.accounts.tests.factories import UserFactory
 from certification.billing import ledger
 from certification.billing.models import BillingAccount, CreditEntry
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
@@ -45,14 +46,15 @@ def test_only_the_treasurer_opens_the_treasury(
 
 
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, alice_org: Organisation) -> None:
-    for response in (
-        client.get(TREASURY),
-        client.get(ORGANISATIONS),
-        client.get(ACCOUNT),
-        client.post(ADJUST, {"amount": "5", "reason": "Gift"}),
-        client.post(ALLOWANCE, {"allowance": "5"}),
-    ):
-        assert response["Location"].startswith("/accounts/login/")
+    with assert_unchanged(alice_org, CreditEntry, BillingAccount):
+        for response in (
+            client.get(TREASURY),
+            client.get(ORGANISATIONS),
+            client.get(ACCOUNT),
+            client.post(ADJUST, {"amount": "5", "reason": "Gift"}),
+            client.post(ALLOWANCE, {"allowance": "5"}),
+        ):
+            assert response["Location"].startswith("/accounts/login/")
 
 
 def test_a_treasurer_without_two_factor_authentication_sets_it_up_first(
@@ -73,7 +75,8 @@ def test_an_unknown_organisation_is_not_found(client_for, tom: User) -> None:
 
 @pytest.mark.parametrize("path", [ADJUST, ALLOWANCE])
 def test_changes_refuse_get(client_for, tom: User, alice_org: Organisation, path: str) -> None:
-    assert client_for(tom).get(path).status_code == 405
+    with assert_unchanged(alice_org, CreditEntry, BillingAccount):
+        assert client_for(tom).get(path).status_code == 405
 
 
 # --- The list -----------------------------------------------------------------------------

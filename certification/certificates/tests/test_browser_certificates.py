@@ -15,17 +15,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD
-from certification.applications.tests.factories import private_media  # noqa: F401
 from certification.billing.ledger import adjust_credits, balance
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import TrainerFactory, TrainingCentreFactory
+from certification.core.tests.pdfs import pdf_text
 from certification.organisations.models import Organisation
 from certification.training.models import Course, CourseType
 from certification.training.tests.factories import CourseTypeFactory
@@ -33,7 +32,6 @@ from certification.training.tests.factories import CourseTypeFactory
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("private_media"),
 ]
 
 COURSE = "QGIS för kommuner"
@@ -84,14 +82,6 @@ def figure(page: Page, term: str) -> Any:
     )
 
 
-def pdf_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
-    finally:
-        document.close()
-
-
 def certificate_row(page: Page, name: str) -> Any:
     """The row of one certificate in the certificates panel."""
     panel = page.get_by_role("region", name="Certificates")
@@ -118,7 +108,7 @@ def test_an_owner_issues_certificates_that_anyone_can_verify_and_revokes_one(
     adjust_credits(alice_org, by=None, amount=10, reason="Credits for the spring courses")
     last_day = datetime.date.today() - datetime.timedelta(days=3)
     first_day = last_day - datetime.timedelta(days=1)
-    uploads = tmp_path / "to-upload"  # tmp_path itself holds the media
+    uploads = tmp_path / "to-upload"  # beside media_root, not in it
     uploads.mkdir()
 
     # Alice logs in with the real form and goes to her organisation's courses.

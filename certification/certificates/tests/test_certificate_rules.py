@@ -10,22 +10,13 @@ from certification.accounts.models import User
 from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
 from certification.certificates.rules import issue_blocked_reason
-from certification.certificates.tests.issuing import approved_course, attendees_of, issue
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.certificates.tests.factories import approved_course, attendees_of, issue
+from certification.organisations.models import Organisation
 from certification.training.models import CourseType
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["alice", "maria", "bob", "carol", "rita", "tom", "ugo", "paula"]
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    """A manager at Alice's organisation."""
-    membership = MembershipFactory(organisation=alice_org, role=Membership.Role.MANAGER)
-    user: User = membership.user
-    return user
 
 
 @pytest.fixture

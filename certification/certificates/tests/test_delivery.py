@@ -1,34 +1,26 @@
 """The background tasks: render each PDF once, store it, email it (tasks run at once in tests)."""
 
-import pypdfium2 as pdfium
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.test import override_settings
 
-from certification.billing.ledger import adjust_credits
 from certification.certificates import rendering, services, tasks
 from certification.certificates.models import Certificate
 from certification.certificates.tests.factories import (
     AttendeeFactory,
     CertificateFactory,
     CourseFactory,
+    give_credits,
 )
 from certification.core.tests.flaky_mailer import FlakyEmailBackend
+from certification.core.tests.pdfs import pdf_text
 from certification.organisations.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 FLAKY = {"default": {"BACKEND": "certification.core.tests.flaky_mailer.FlakyEmailBackend"}}
-
-
-def pdf_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
-    finally:
-        document.close()
 
 
 def stored_text(certificate: Certificate) -> str:
@@ -51,7 +43,7 @@ def course(alice_org):
 
 def issue_all(course, alice, django_capture_on_commit_callbacks) -> list[Certificate]:
     attendees = list(course.attendees.order_by("pk"))
-    adjust_credits(course.organisation, by=None, amount=len(attendees), reason="test")
+    give_credits(course.organisation, len(attendees))
     with django_capture_on_commit_callbacks(execute=True):
         issued = services.issue_certificates(
             course, [(attendee, Certificate.Kind.COMPLETION) for attendee in attendees], by=alice

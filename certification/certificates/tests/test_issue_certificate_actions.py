@@ -1,8 +1,5 @@
 """One issued certificate: downloading its PDF and emailing it again."""
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -10,7 +7,7 @@ from django.test import Client
 from certification.accounts.models import User
 from certification.certificates.models import Certificate
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     PDF,
     approved_course,
     attendees_of,
@@ -18,21 +15,11 @@ from certification.certificates.tests.issuing import (
     issue,
 )
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import Course
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
 
 
 @pytest.fixture
@@ -123,7 +110,8 @@ def test_a_certificate_under_another_organisations_address_is_not_found(
 
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, certificate: Certificate) -> None:
     assert client.get(pdf_url(certificate))["Location"].startswith("/accounts/login/")
-    assert client.post(resend_url(certificate))["Location"].startswith("/accounts/login/")
+    with assert_unchanged(certificate):
+        assert client.post(resend_url(certificate))["Location"].startswith("/accounts/login/")
 
 
 # --- Resend -------------------------------------------------------------------------------
@@ -179,16 +167,18 @@ def test_nobody_else_sends_it_again(
     status: int,
     django_capture_on_commit_callbacks,
 ) -> None:
+    client = client_for(request.getfixturevalue(persona))
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(request.getfixturevalue(persona)).post(resend_url(certificate))
+    with assert_unchanged(certificate), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(resend_url(certificate))
 
     assert response.status_code == status
     assert mail.outbox == []
 
 
 def test_resending_refuses_get(client_for, alice: User, certificate: Certificate) -> None:
-    assert client_for(alice).get(resend_url(certificate)).status_code == 405
+    with assert_unchanged(certificate):
+        assert client_for(alice).get(resend_url(certificate)).status_code == 405
 
 
 def test_a_revoked_certificate_is_not_sent_again(

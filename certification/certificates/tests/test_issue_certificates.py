@@ -1,12 +1,10 @@
 """services.issue_certificates: all or nothing, one credit each, never twice, never overspent."""
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from certification.accounts.models import User
 from certification.billing import ledger as billing
@@ -14,14 +12,16 @@ from certification.billing.models import CreditEntry
 from certification.certificates import services
 from certification.certificates.models import Certificate
 from certification.certificates.services import CertificateError, issue_certificates
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
+    TrainerFactory,
     approved_course,
     attendees_of,
     give_credits,
 )
 from certification.core.models import AuditEvent
+from certification.core.tests.concurrency import at_once, needs_row_locks
 from certification.organisations.models import Organisation
-from certification.training.models import Course, Trainer
+from certification.training.models import Course
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def everyone(course: Course, kind: str = "completion") -> list[tuple[Any, str]]:
 def test_it_issues_one_certificate_per_attendee_with_what_is_printed(
     course: Course, alice: User, django_capture_on_commit_callbacks
 ) -> None:
-    course.trainers.add(Trainer.objects.create(organisation=course.organisation, name="Tina T"))
+    course.trainers.add(TrainerFactory(organisation=course.organisation, name="Tina T", email=""))
     give_credits(course.organisation, 3)
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -148,48 +148,18 @@ def test_only_courses_of_an_approved_type_get_certificates(
 # --- At the same moment -------------------------------------------------------------------
 
 
-def _at_once(*jobs: Callable[[], Any]) -> list[Any]:
-    """Run the jobs in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = job()
-        except Exception as error:  # the outcome is what the test checks
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
-def _needs_row_locks() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            f"Needs PostgreSQL: on {connection.vendor} writers take turns on the whole "
-            "database, so two issuers never overlap; CI runs this on PostgreSQL."
-        )
-
-
+@needs_row_locks("two issuers")
 @pytest.mark.django_db(transaction=True)
 def test_two_people_issuing_at_once_never_overspend(
     alice_org: Organisation, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _needs_row_locks()
     # PDFs and emails are not what this is about; they would run in these threads.
     monkeypatch.setattr(services, "_start_delivery", lambda ids: None)
     first, second = approved_course(alice_org, attendees=3), approved_course(alice_org, attendees=3)
     give_credits(alice_org, 4)
     batches = [everyone(first), everyone(second)]
 
-    outcomes = _at_once(
+    outcomes = at_once(
         *[
             lambda batch=batch, course=course: issue_certificates(course, batch, by=alice)
             for course, batch in zip((first, second), batches, strict=True)
@@ -204,17 +174,17 @@ def test_two_people_issuing_at_once_never_overspend(
     assert CreditEntry.objects.filter(kind="issuance").count() == 3
 
 
+@needs_row_locks("two issuers")
 @pytest.mark.django_db(transaction=True)
 def test_two_people_issuing_to_the_same_attendees_at_once_issue_once(
     alice_org: Organisation, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _needs_row_locks()
     monkeypatch.setattr(services, "_start_delivery", lambda ids: None)
     course = approved_course(alice_org, attendees=3)
     give_credits(alice_org, 10)
     batch = everyone(course)
 
-    outcomes = _at_once(
+    outcomes = at_once(
         lambda: issue_certificates(course, batch, by=alice),
         lambda: issue_certificates(course, batch, by=alice),
     )

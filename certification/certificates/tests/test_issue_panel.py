@@ -1,15 +1,12 @@
 """The certificates panel of a course, its own page and the progress endpoint htmx polls."""
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.test import Client, RequestFactory
 
 from certification.accounts.models import User
 from certification.certificates.panel import course_page_panel, course_panel_context
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     add_attendees,
     approved_course,
     attendees_of,
@@ -21,17 +18,6 @@ from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import Course
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Issuing from a course: choose attendees and kinds, check the cost, confirm; the preview."""
 
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -11,28 +9,18 @@ from certification.accounts.models import User
 from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates.models import Certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     approved_course,
     attendees_of,
     give_credits,
     issue,
 )
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import Course
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media", "base_url": "/media/"},
-        },
-    }
 
 
 @pytest.fixture
@@ -71,7 +59,8 @@ def test_only_owners_and_managers_issue(
     data = choice(course, (0, "completion"))
 
     assert client.get(url(course, "issue/")).status_code == status
-    assert client.post(url(course, "issue/review/"), data).status_code == status
+    with assert_unchanged(course, Certificate, CreditEntry):
+        assert client.post(url(course, "issue/review/"), data).status_code == status
 
 
 @pytest.mark.parametrize("persona", ["bob", "carol", "rita", "tom"])
@@ -81,7 +70,8 @@ def test_nobody_else_can_confirm(
     give_credits(course.organisation, 5)
     client = client_for(request.getfixturevalue(persona))
 
-    response = client.post(url(course, "issue/confirm/"), choice(course, (0, "completion")))
+    with assert_unchanged(course, Certificate, CreditEntry):
+        response = client.post(url(course, "issue/confirm/"), choice(course, (0, "completion")))
 
     assert response.status_code in (403, 404)
     assert not Certificate.objects.exists()
@@ -107,7 +97,8 @@ def test_a_course_of_another_organisation_is_not_found(
 
 @pytest.mark.parametrize("step", ["issue/review/", "issue/confirm/"])
 def test_the_steps_that_post_refuse_get(client_for, alice: User, course: Course, step: str) -> None:
-    assert client_for(alice).get(url(course, step)).status_code == 405
+    with assert_unchanged(course, Certificate, CreditEntry):
+        assert client_for(alice).get(url(course, step)).status_code == 405
 
 
 # --- Choosing -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from certification.certificates.services import (
     reissue_certificate,
     revoke_certificate,
 )
-from certification.certificates.tests.issuing import approved_course, give_credits, issue
+from certification.certificates.tests.factories import approved_course, give_credits, issue
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
 

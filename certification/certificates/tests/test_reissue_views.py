@@ -12,12 +12,13 @@ from certification.billing import ledger as billing
 from certification.billing.models import CreditEntry
 from certification.certificates.models import Certificate
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     approved_course,
     attendees_of,
     give_credits,
     issue,
 )
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -164,12 +165,14 @@ def test_only_owners_and_managers_reissue(
     client = client_for(request.getfixturevalue(persona))
 
     assert client.get(reissue_url(certificate)).status_code == status
-    assert client.post(reissue_url(certificate), {"name": "New"}).status_code == status
+    with assert_unchanged(certificate, Certificate):
+        assert client.post(reissue_url(certificate), {"name": "New"}).status_code == status
     assert Certificate.objects.count() == 1
 
 
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, certificate: Certificate) -> None:
-    response = client.post(reissue_url(certificate), {"name": "New"})
+    with assert_unchanged(certificate, Certificate):
+        response = client.post(reissue_url(certificate), {"name": "New"})
 
     assert response["Location"].startswith("/accounts/login/")
     assert Certificate.objects.count() == 1

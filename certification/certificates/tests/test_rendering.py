@@ -9,14 +9,12 @@ import io
 import logging
 import re
 import zlib
-from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 import segno
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -30,6 +28,7 @@ from certification.certificates.tests.factories import (
     CourseFactory,
     TrainerFactory,
 )
+from certification.core.tests.pdfs import pdf_text, save_png
 from certification.organisations.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,14 +55,6 @@ REORDERED = {"devanagari"}
 
 
 # --- Reading the PDFs -------------------------------------------------------------------------
-
-
-def pdf_text(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
-    finally:
-        document.close()
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
@@ -111,18 +102,6 @@ def decompressed_streams(pdf: bytes) -> bytes:
     return b"\n".join(parts)
 
 
-def save_png(pdf: bytes, name: str) -> Path:
-    folder = Path(settings.TEST_OUTPUT_DIR) / "certificates"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    document = pdfium.PdfDocument(pdf)
-    try:
-        document[0].render(scale=1.5).to_pil().save(path)
-    finally:
-        document.close()
-    return path
-
-
 def compact(text: str) -> str:
     return "".join(text.split())
 
@@ -155,7 +134,7 @@ def test_it_prints_the_name_in_every_script(script, course, caplog) -> None:
 
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf = render_one(certificate)
-    save_png(pdf, script)
+    save_png(pdf, script, folder="certificates")
 
     assert not [record for record in caplog.records if ".notdef" in record.getMessage()]
     text = compact(pdf_text(pdf))
@@ -236,7 +215,7 @@ def test_a_long_name_still_fits_on_one_page(course) -> None:
     certificate = CertificateFactory(attendee__course=course, attendee__name=name)
 
     pdf = render_one(certificate)
-    save_png(pdf, "long-name")
+    save_png(pdf, "long-name", folder="certificates")
 
     assert page_sizes(pdf) == [pytest.approx((841.89, 595.28), abs=0.5)]
     assert compact(name) in compact(pdf_text(pdf))
@@ -320,7 +299,7 @@ def test_a_swedish_certificate_is_in_swedish(db) -> None:
     starts_on = course.starts_on
 
     pdf = render_one(certificate)
-    save_png(pdf, "swedish")
+    save_png(pdf, "swedish", folder="certificates")
     text = pdf_text(pdf)
 
     assert "CERTIFIKATFÖRGENOMFÖRDKURS" in compact(text)
@@ -340,7 +319,7 @@ def test_a_revoked_certificate_says_so(course) -> None:
     certificate = CertificateFactory(attendee__course=course, revoked=True)
 
     pdf = render_one(certificate)
-    save_png(pdf, "revoked")
+    save_png(pdf, "revoked", folder="certificates")
     text = pdf_text(pdf)
 
     assert "REVOKED" in text
@@ -351,7 +330,7 @@ def test_a_revoked_certificate_says_so(course) -> None:
 
 def test_a_preview_is_marked_and_carries_no_real_code(course) -> None:
     pdf = rendering.render_preview(course, "  Anna   Lindqvist ", Certificate.Kind.ATTENDANCE)
-    save_png(pdf, "preview")
+    save_png(pdf, "preview", folder="certificates")
     text = pdf_text(pdf)
 
     assert "PREVIEW" in text
@@ -367,7 +346,7 @@ def test_the_organisations_logo_is_embedded(db) -> None:
     certificate = CertificateFactory(attendee=AttendeeFactory(course=course))
 
     with_logo = render_one(certificate)
-    save_png(with_logo, "logo")
+    save_png(with_logo, "logo", folder="certificates")
     organisation.logo = ""
     organisation.save(update_fields=["logo"])
     without_logo = render_one(certificate)

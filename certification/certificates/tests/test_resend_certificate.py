@@ -11,7 +11,7 @@ from certification.certificates.services import (
     resend_certificate,
     revoke_certificate,
 )
-from certification.certificates.tests.issuing import (
+from certification.certificates.tests.factories import (
     approved_course,
     attendees_of,
     delivered,

@@ -11,8 +11,7 @@ from certification.accounts.models import User
 from certification.accounts.permissions import can
 from certification.certificates.models import Certificate
 from certification.certificates.services import CertificateError, revoke_certificate
-from certification.certificates.tests.factories import CertificateFactory
-from certification.certificates.tests.issuing import approved_course, issue
+from certification.certificates.tests.factories import CertificateFactory, approved_course, issue
 from certification.core.models import AuditEvent
 from certification.organisations.models import Organisation
 

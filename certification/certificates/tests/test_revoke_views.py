@@ -10,8 +10,9 @@ from django.utils import timezone
 from certification.accounts.models import User
 from certification.certificates.models import Certificate
 from certification.certificates.services import revoke_certificate
-from certification.certificates.tests.issuing import approved_course, attendees_of, issue
+from certification.certificates.tests.factories import approved_course, attendees_of, issue
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -142,14 +143,16 @@ def test_nobody_else_revokes(
     client = client_for(request.getfixturevalue(persona))
 
     assert client.get(revoke_url(certificate)).status_code == status
-    assert client.post(revoke_url(certificate), {"reason": "No"}).status_code == status
+    with assert_unchanged(certificate):
+        assert client.post(revoke_url(certificate), {"reason": "No"}).status_code == status
     certificate.refresh_from_db()
     assert certificate.is_valid
 
 
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, certificate: Certificate) -> None:
     assert client.get(revoke_url(certificate))["Location"].startswith("/accounts/login/")
-    response = client.post(revoke_url(certificate), {"reason": "No"})
+    with assert_unchanged(certificate):
+        response = client.post(revoke_url(certificate), {"reason": "No"})
     assert response["Location"].startswith("/accounts/login/")
     assert client.get(LOOKUP)["Location"].startswith("/accounts/login/")
 

@@ -13,8 +13,16 @@ from django.utils import translation
 
 from certification.certificates.models import Certificate
 from certification.certificates.printing import printed_fields_for
+from certification.certificates.tests.factories import (
+    AttendeeFactory,
+    CertificateFactory,
+    CourseFactory,
+    TrainingCentreFactory,
+)
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
-from certification.training.models import Attendee, Course, CourseType, TrainingCentre
+from certification.training.models import CourseType
+from certification.training.tests.factories import CourseTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +42,7 @@ def make_certificate(
     title: str = "QGIS for planners",
 ) -> Certificate:
     """A certificate issued the way the platform issues them, with the snapshot it prints."""
-    course_type = CourseType.objects.create(
+    course_type = CourseTypeFactory.create(
         organisation=organisation,
         title=title,
         description="Maps for planning.",
@@ -46,7 +54,7 @@ def make_certificate(
     )
     centre = None
     if not online:
-        centre = TrainingCentre.objects.create(
+        centre = TrainingCentreFactory.create(
             organisation=organisation,
             name="Geoskolan Stockholm",
             address="Storgatan 1",
@@ -55,7 +63,7 @@ def make_certificate(
             latitude=Decimal("59.33"),
             longitude=Decimal("18.06"),
         )
-    course = Course.objects.create(
+    course = CourseFactory.create(
         organisation=organisation,
         course_type=course_type,
         starts_on=date(2026, 3, 2),
@@ -64,9 +72,8 @@ def make_certificate(
         online=online,
         training_centre=centre,
     )
-    attendee = Attendee.objects.create(course=course, name=name, email=email)
-    certificate = Certificate.objects.create(
-        course=course,
+    attendee = AttendeeFactory.create(course=course, name=name, email=email)
+    certificate = CertificateFactory.create(
         attendee=attendee,
         kind=kind,
         snapshot=printed_fields_for(course, attendee, kind, list(trainers)),
@@ -329,4 +336,5 @@ def test_the_page_renders_in_swedish(client: Client, certificate: Certificate) -
 
 def test_it_answers_get_and_head_only(client: Client, certificate: Certificate) -> None:
     assert client.head(page_url(certificate)).status_code == 200
-    assert client.post(page_url(certificate)).status_code == 405
+    with assert_unchanged(certificate):
+        assert client.post(page_url(certificate)).status_code == 405

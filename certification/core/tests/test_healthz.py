@@ -5,6 +5,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from certification.core.tests.assertions import assert_unchanged
+
 pytestmark = pytest.mark.django_db
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -67,7 +69,8 @@ def test_it_is_unhealthy_when_storage_cannot_be_written(client: Client, tmp_path
 
 
 def test_it_refuses_to_change_anything(client: Client) -> None:
-    assert client.post("/healthz").status_code == 405
+    with assert_unchanged():
+        assert client.post("/healthz").status_code == 405
 
 
 def test_liveness_answers_without_the_database(client, django_assert_num_queries) -> None:

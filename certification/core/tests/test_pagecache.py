@@ -114,7 +114,7 @@ def test_a_certificates_page_is_cached_until_it_is_revoked(
     django_assert_num_queries,
 ) -> None:
     from certification.certificates.services import revoke_certificate
-    from certification.certificates.tests.issuing import approved_course, issue
+    from certification.certificates.tests.factories import approved_course, issue
 
     [certificate] = issue(approved_course(alice_org, attendees=1), by=alice)
     url = f"/verify/{certificate.code}/"

@@ -25,7 +25,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from certification.accounts.models import User
-from certification.accounts.tests.factories import PASSWORD
+from certification.accounts.tests.browser import log_in
 from certification.organisations.models import Organisation
 from certification.training.models import TrainingCentre
 from certification.training.tests.factories import CourseFactory, TrainingCentreFactory
@@ -321,14 +321,6 @@ def test_with_no_centre_the_map_says_so_and_draws_the_world_without_stripes(
 
 
 # --- The training-centre picker ---------------------------------------------------------------
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).not_to_have_url(re.compile("/accounts/login/"))
 
 
 def test_an_owner_places_a_new_training_centre_with_the_map(

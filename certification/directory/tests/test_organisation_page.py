@@ -3,6 +3,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 
 from certification.applications.models import Application, Contribution
+from certification.applications.tests.factories import ApplicationFactory, ContributionFactory
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.models import CourseType
 from certification.training.tests.factories import CourseFactory, CourseTypeFactory
@@ -15,17 +17,9 @@ URL = "/organisations/geoskolan/"
 def add_contribution(
     organisation: Organisation, *, published: bool = True, **fields: object
 ) -> Contribution:
-    application = Application.objects.create(
-        organisation=organisation, status=Application.Status.APPROVED
-    )
-    values = {
-        "category": Contribution.Category.TRANSLATION,
-        "description": "Swedish translation of the QGIS user manual.",
-        "start_year": 2019,
-        "evidence_links": ["https://example.org/translation"],
-        **fields,
-    }
-    return Contribution.objects.create(application=application, published=published, **values)
+    application = ApplicationFactory(organisation=organisation, status=Application.Status.APPROVED)
+    values = {"description": "Swedish translation of the QGIS user manual.", **fields}
+    return ContributionFactory(application=application, published=published, **values)
 
 
 def test_it_shows_the_profile_of_a_certified_organisation(client: Client, alice_org) -> None:
@@ -230,7 +224,8 @@ def test_it_runs_the_same_queries_for_ten_times_the_data(
 
 
 def test_it_is_read_only(client: Client, alice_org) -> None:
-    assert client.post(URL).status_code == 405
+    with assert_unchanged(alice_org):
+        assert client.post(URL).status_code == 405
 
 
 def test_the_logo_is_served_for_a_certified_organisation(client, alice_org) -> None:

@@ -1,9 +1,11 @@
+import datetime
+
 from django.utils import timezone
 from factory.declarations import LazyAttribute, LazyFunction, Sequence, SubFactory
 from factory.django import DjangoModelFactory
 
 from certification.accounts.tests.factories import UserFactory
-from certification.organisations.models import Membership, Organisation
+from certification.organisations.models import Membership, MembershipInvitation, Organisation
 
 
 class OrganisationFactory(DjangoModelFactory[Organisation]):
@@ -27,3 +29,16 @@ class MembershipFactory(DjangoModelFactory[Membership]):
     user = SubFactory(UserFactory)
     organisation = SubFactory(OrganisationFactory)
     role = Membership.Role.OWNER
+
+
+class MembershipInvitationFactory(DjangoModelFactory[MembershipInvitation]):
+    """A pending invitation to join as a trainer, expiring tomorrow; sent by nobody (no email
+    goes out: `services.invite_member` sends one)."""
+
+    class Meta:
+        model = MembershipInvitation
+
+    organisation = SubFactory(OrganisationFactory)
+    email = Sequence(lambda n: f"invited{n}@example.org")
+    role = Membership.Role.TRAINER
+    expires_at = LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))

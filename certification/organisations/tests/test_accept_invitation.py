@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from certification.accounts.models import User
 from certification.accounts.tests.factories import PASSWORD, UserFactory
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations import services
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
 
@@ -164,8 +165,11 @@ def test_a_newer_invitation_replaces_the_older_one(
     assert client_for(dan).get(link).status_code == 404
 
 
-def test_it_accepts_only_get_and_post(client_for, dan: User, link: str) -> None:
-    assert client_for(dan).put(link).status_code == 405
+def test_it_accepts_only_get_and_post(
+    client_for, dan: User, invitation: MembershipInvitation, link: str
+) -> None:
+    with assert_unchanged(invitation, Membership):
+        assert client_for(dan).put(link).status_code == 405
 
 
 def test_logging_in_from_the_invitation_comes_back_to_it(

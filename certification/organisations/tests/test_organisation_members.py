@@ -6,9 +6,13 @@ from django.test import Client
 from django.utils import timezone
 
 from certification.accounts.models import User
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations import services
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.organisations.tests.factories import (
+    MembershipFactory,
+    MembershipInvitationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +26,6 @@ def remove_url(membership: Membership) -> str:
 
 def cancel_url(invitation: MembershipInvitation) -> str:
     return f"/dashboard/organisations/geoskolan/invitations/{invitation.pk}/cancel/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org",
-        user__name="Maria Manager",
-        organisation=alice_org,
-        role=Membership.Role.MANAGER,
-    ).user
 
 
 @pytest.fixture
@@ -67,12 +61,7 @@ def test_expired_cancelled_and_accepted_invitations_are_not_listed(
         ("gone@example.org", {"cancelled_at": now}),
         ("joined@example.org", {"accepted_at": now}),
     ]:
-        MembershipInvitation.objects.create(
-            organisation=alice_org,
-            email=email,
-            role="trainer",
-            **{"expires_at": now + timedelta(days=1), **changes},
-        )
+        MembershipInvitationFactory.create(organisation=alice_org, email=email, **changes)
 
     content = client_for(alice).get(URL).content.decode()
 
@@ -200,7 +189,8 @@ def test_anonymous_visitors_cannot_invite(client: Client, alice_org: Organisatio
 
 
 def test_inviting_is_post_only(client_for, alice: User) -> None:
-    assert client_for(alice).get(INVITE).status_code == 405
+    with assert_unchanged(MembershipInvitation):
+        assert client_for(alice).get(INVITE).status_code == 405
 
 
 # --- Cancelling an invitation ------------------------------------------------------------
@@ -240,7 +230,8 @@ def test_only_the_owners_cancel_invitations(
 
 
 def test_cancelling_is_post_only(client_for, alice: User, invitation: MembershipInvitation) -> None:
-    assert client_for(alice).get(cancel_url(invitation)).status_code == 405
+    with assert_unchanged(invitation):
+        assert client_for(alice).get(cancel_url(invitation)).status_code == 405
 
 
 def test_anonymous_visitors_cannot_cancel(client: Client, invitation: MembershipInvitation) -> None:

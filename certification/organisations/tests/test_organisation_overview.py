@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from certification.accounts.models import User
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
 from certification.organisations.tests.factories import MembershipFactory
 
@@ -53,8 +54,9 @@ def test_anonymous_visitors_are_asked_to_log_in(client: Client, alice_org) -> No
     assert client.get(URL)["Location"].startswith("/accounts/login/")
 
 
-def test_it_refuses_posts(client_for, alice: User) -> None:
-    assert client_for(alice).post(URL).status_code == 405
+def test_it_refuses_posts(client_for, alice: User, alice_org: Organisation) -> None:
+    with assert_unchanged(alice_org):
+        assert client_for(alice).post(URL).status_code == 405
 
 
 def test_user_content_is_escaped(client_for, alice: User, alice_org: Organisation) -> None:

@@ -8,8 +8,8 @@ from PIL import Image
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.core.tests.assertions import assert_unchanged
+from certification.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,6 @@ def image_file(
     buffer = io.BytesIO()
     Image.new("RGB", size, (88, 150, 50)).save(buffer, format=image_format)
     return SimpleUploadedFile(name, buffer.getvalue())
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 def test_the_owner_sees_the_form_without_legal_name_or_country(client_for, alice: User) -> None:
@@ -192,16 +185,20 @@ def test_a_trainer_may_not_edit_the_profile(
 
 
 def test_the_certification_team_edits_profiles_in_the_admin_not_here(
-    client_for, alice: User, rita: User
+    client_for, alice: User, rita: User, alice_org: Organisation
 ) -> None:
-    assert client_for(rita).post(URL, VALID).status_code == 403
+    with assert_unchanged(alice_org):
+        assert client_for(rita).post(URL, VALID).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["carol", "ugo", "tom"])
 def test_people_outside_the_organisation_get_a_404(
     client_for, alice: User, alice_org: Organisation, persona, request
 ) -> None:
-    response = client_for(request.getfixturevalue(persona)).post(URL, VALID)
+    client = client_for(request.getfixturevalue(persona))
+
+    with assert_unchanged(alice_org):
+        response = client.post(URL, VALID)
 
     assert response.status_code == 404
     alice_org.refresh_from_db()
@@ -209,10 +206,12 @@ def test_people_outside_the_organisation_get_a_404(
 
 
 def test_anonymous_visitors_are_asked_to_log_in(client: Client, alice_org: Organisation) -> None:
-    response = client.post(URL, VALID)
+    with assert_unchanged(alice_org):
+        response = client.post(URL, VALID)
 
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
-def test_other_methods_are_refused(client_for, alice: User) -> None:
-    assert client_for(alice).put(URL).status_code == 405
+def test_other_methods_are_refused(client_for, alice: User, alice_org: Organisation) -> None:
+    with assert_unchanged(alice_org):
+        assert client_for(alice).put(URL).status_code == 405

@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 
@@ -133,20 +134,23 @@ def test_others_may_not_change_the_status(request, client_for, alice_org, person
 
     assert client.get(LIST).status_code == 403
     assert client.get(page_of(alice_org)).status_code == 403
-    assert change(client, alice_org).status_code == 403
+    with assert_unchanged(alice_org):
+        assert change(client, alice_org).status_code == 403
     alice_org.refresh_from_db()
     assert alice_org.status == Organisation.Status.CERTIFIED
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client_for, alice_org) -> None:
-    for response in (client_for(None).get(LIST), change(client_for(None), alice_org)):
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
+    with assert_unchanged(alice_org):
+        for response in (client_for(None).get(LIST), change(client_for(None), alice_org)):
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_an_unknown_organisation_is_not_found(client_for, rita) -> None:
     assert client_for(rita).get("/review/organisations/nope/status/").status_code == 404
 
 
-def test_the_list_refuses_a_post(client_for, rita) -> None:
-    assert client_for(rita).post(LIST).status_code == 405
+def test_the_list_refuses_a_post(client_for, rita, alice_org) -> None:
+    with assert_unchanged(alice_org):
+        assert client_for(rita).post(LIST).status_code == 405

@@ -1,4 +1,5 @@
-"""Factories for course types and their training material."""
+"""Factories for the training app: course types and their material, training centres,
+trainers, courses and attendees (and `give_certificate`, without importing certificates)."""
 
 import datetime
 from decimal import Decimal

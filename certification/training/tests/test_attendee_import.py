@@ -7,6 +7,7 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Organisation
 from certification.training.attendee_import import (
     MAX_ROWS,
@@ -16,7 +17,7 @@ from certification.training.attendee_import import (
     read_attendee_csv,
     sign_rows,
 )
-from certification.training.models import Course, Trainer
+from certification.training.models import Attendee, Course, Trainer
 from certification.training.tests.factories import AttendeeFactory, CourseFactory, TrainerFactory
 
 pytestmark = pytest.mark.django_db
@@ -366,24 +367,28 @@ def test_a_trainer_may_not_import_into_other_courses(
     client_for, bob: User, bob_trainer: Trainer, course: Course
 ) -> None:
     assert client_for(bob).get(upload_url(course)).status_code == 403
-    assert client_for(bob).post(upload_url(course), {"file": csv_file(GOOD)}).status_code == 403
-    assert client_for(bob).post(confirm_url(course), {"rows": "x"}).status_code == 403
+    with assert_unchanged(course, Attendee):
+        assert client_for(bob).post(upload_url(course), {"file": csv_file(GOOD)}).status_code == 403
+        assert client_for(bob).post(confirm_url(course), {"rows": "x"}).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["carol", "ugo"])
 def test_others_may_not_import(request, client_for, persona: str, course: Course) -> None:
     client = client_for(request.getfixturevalue(persona))
 
-    assert client.post(upload_url(course), {"file": csv_file(GOOD)}).status_code == 404
-    assert client.post(confirm_url(course), {"rows": "x"}).status_code == 404
+    with assert_unchanged(course, Attendee):
+        assert client.post(upload_url(course), {"file": csv_file(GOOD)}).status_code == 404
+        assert client.post(confirm_url(course), {"rows": "x"}).status_code == 404
     assert client.get(f"{upload_url(course)}template.csv").status_code == 404
 
 
 def test_anonymous_visitors_may_not_import(client: Client, course: Course) -> None:
-    assert client.post(upload_url(course), {"file": csv_file(GOOD)}).status_code == 302
-    assert client.post(confirm_url(course), {"rows": "x"}).status_code == 302
+    with assert_unchanged(course, Attendee):
+        assert client.post(upload_url(course), {"file": csv_file(GOOD)}).status_code == 302
+        assert client.post(confirm_url(course), {"rows": "x"}).status_code == 302
 
 
 def test_confirming_is_post_only(client_for, alice: User, course: Course) -> None:
-    assert client_for(alice).get(confirm_url(course)).status_code == 405
-    assert client_for(alice).post(f"{upload_url(course)}template.csv").status_code == 405
+    with assert_unchanged(course, Attendee):
+        assert client_for(alice).get(confirm_url(course)).status_code == 405
+        assert client_for(alice).post(f"{upload_url(course)}template.csv").status_code == 405

@@ -3,8 +3,8 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import Attendee, Course, Trainer
 from certification.training.tests.factories import (
     AttendeeFactory,
@@ -32,13 +32,6 @@ def edit(attendee: Attendee) -> str:
 
 def remove(attendee: Attendee) -> str:
     return f"{course_url(attendee.course)}attendees/{attendee.public_id}/remove/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 @pytest.fixture
@@ -259,13 +252,16 @@ def test_an_attendee_with_a_certificate_is_not_edited_here(
 def test_a_trainer_may_not_edit_attendees_of_other_courses(
     client_for, bob: User, bob_trainer: Trainer, anna: Attendee
 ) -> None:
-    assert (
-        client_for(bob).post(edit(anna), {"name": "X", "email": "x@example.org"}).status_code == 403
-    )
+    with assert_unchanged(anna):
+        assert (
+            client_for(bob).post(edit(anna), {"name": "X", "email": "x@example.org"}).status_code
+            == 403
+        )
 
 
 def test_carol_may_not_edit_alices_attendees(client_for, carol: User, anna: Attendee) -> None:
-    assert client_for(carol).post(edit(anna), VALID).status_code == 404
+    with assert_unchanged(anna):
+        assert client_for(carol).post(edit(anna), VALID).status_code == 404
 
 
 def test_an_attendee_of_another_course_is_not_found(
@@ -278,7 +274,8 @@ def test_an_attendee_of_another_course_is_not_found(
 
 
 def test_anonymous_visitors_may_not_edit_attendees(client: Client, anna: Attendee) -> None:
-    assert client.post(edit(anna), VALID).status_code == 302
+    with assert_unchanged(anna):
+        assert client.post(edit(anna), VALID).status_code == 302
 
 
 # --- Removing --------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.core.tests.assertions import assert_unchanged
+from certification.organisations.models import Organisation
 from certification.training.models import TrainingCentre
 from certification.training.tests.factories import CourseFactory, TrainingCentreFactory
 
@@ -30,13 +30,6 @@ def edit(centre: TrainingCentre) -> str:
 
 def delete(centre: TrainingCentre) -> str:
     return f"{LIST}{centre.public_id}/delete/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 @pytest.fixture
@@ -116,7 +109,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, alice_org: Organi
 
 
 def test_the_list_refuses_posts(client_for, alice: User) -> None:
-    assert client_for(alice).post(LIST).status_code == 405
+    with assert_unchanged(TrainingCentre):
+        assert client_for(alice).post(LIST).status_code == 405
 
 
 # --- Adding ----------------------------------------------------------------------------------
@@ -247,7 +241,8 @@ def test_editing_refuses_coordinates_out_of_range(
 def test_a_trainer_may_not_edit_a_training_centre(
     client_for, bob: User, centre: TrainingCentre
 ) -> None:
-    assert client_for(bob).post(edit(centre), VALID).status_code == 403
+    with assert_unchanged(centre):
+        assert client_for(bob).post(edit(centre), VALID).status_code == 403
 
 
 def test_another_organisations_centre_is_not_found(
@@ -256,11 +251,13 @@ def test_another_organisations_centre_is_not_found(
     centre = TrainingCentreFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(edit(centre)).status_code == 404
-    assert client_for(alice).post(delete(centre)).status_code == 404
+    with assert_unchanged(centre):
+        assert client_for(alice).post(delete(centre)).status_code == 404
 
 
 def test_carol_may_not_edit_alices_centre(client_for, carol: User, centre: TrainingCentre) -> None:
-    assert client_for(carol).post(edit(centre), VALID).status_code == 404
+    with assert_unchanged(centre):
+        assert client_for(carol).post(edit(centre), VALID).status_code == 404
 
 
 # --- Deleting --------------------------------------------------------------------------------

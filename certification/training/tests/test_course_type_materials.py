@@ -7,8 +7,8 @@ from django.test import Client, override_settings
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.core.tests.assertions import assert_unchanged
+from certification.organisations.models import Organisation
 from certification.training.models import CourseMaterial, CourseType
 from certification.training.tests.factories import PDF, CourseMaterialFactory, CourseTypeFactory
 
@@ -40,13 +40,6 @@ def pdf(name: str = "slides.pdf", content: bytes = PDF) -> SimpleUploadedFile:
 @pytest.fixture
 def draft(alice_org: Organisation) -> CourseType:
     return CourseTypeFactory.create(organisation=alice_org, title="QGIS basics")
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 # --- Adding ------------------------------------------------------------------------------
@@ -226,7 +219,8 @@ def test_anonymous_visitors_cannot_add_material(client: Client, draft: CourseTyp
 
 
 def test_adding_is_post_only(client_for, alice: User, draft: CourseType) -> None:
-    assert client_for(alice).get(add_url(draft)).status_code == 405
+    with assert_unchanged(draft, CourseMaterial):
+        assert client_for(alice).get(add_url(draft)).status_code == 405
 
 
 # --- Removing ----------------------------------------------------------------------------
@@ -367,4 +361,5 @@ def test_a_file_missing_from_storage_is_a_404(client_for, alice: User, draft: Co
 def test_downloading_is_read_only(client_for, alice: User, draft: CourseType) -> None:
     material = CourseMaterialFactory.create(course_type=draft)
 
-    assert client_for(alice).post(material_url(material)).status_code == 405
+    with assert_unchanged(material):
+        assert client_for(alice).post(material_url(material)).status_code == 405

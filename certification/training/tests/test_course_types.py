@@ -3,8 +3,8 @@ from django.test import Client
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.core.tests.assertions import assert_unchanged
+from certification.organisations.models import Organisation
 from certification.training.models import CourseType
 from certification.training.tests.factories import CourseMaterialFactory, CourseTypeFactory
 
@@ -28,13 +28,6 @@ def detail(course_type: CourseType) -> str:
 
 def edit(course_type: CourseType) -> str:
     return f"{LIST}{course_type.pk}/edit/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 # --- The list ----------------------------------------------------------------------------
@@ -242,7 +235,8 @@ def test_a_course_type_of_another_organisation_is_a_404(client_for, alice: User,
     course_type = CourseTypeFactory.create(organisation=carol_org)
 
     assert client_for(alice).get(detail(course_type)).status_code == 404
-    assert client_for(alice).post(edit(course_type), VALID).status_code == 404
+    with assert_unchanged(course_type):
+        assert client_for(alice).post(edit(course_type), VALID).status_code == 404
 
 
 def test_an_owner_edits_a_draft(client_for, alice: User, alice_org) -> None:
@@ -290,7 +284,8 @@ def test_approved_proposed_and_retired_types_are_read_only(
 def test_a_trainer_cannot_edit(client_for, bob: User, alice_org) -> None:
     course_type = CourseTypeFactory.create(organisation=alice_org, title="Fixed")
 
-    assert client_for(bob).post(edit(course_type), VALID).status_code == 403
+    with assert_unchanged(course_type):
+        assert client_for(bob).post(edit(course_type), VALID).status_code == 403
     course_type.refresh_from_db()
     assert course_type.title == "Fixed"
 
@@ -298,4 +293,5 @@ def test_a_trainer_cannot_edit(client_for, bob: User, alice_org) -> None:
 def test_the_detail_page_is_read_only(client_for, alice: User, alice_org) -> None:
     course_type = CourseTypeFactory.create(organisation=alice_org)
 
-    assert client_for(alice).post(detail(course_type)).status_code == 405
+    with assert_unchanged(course_type):
+        assert client_for(alice).post(detail(course_type)).status_code == 405

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from certification.accounts.models import User
 from certification.core.models import AuditEvent
-from certification.organisations.models import Membership, Organisation
-from certification.organisations.tests.factories import MembershipFactory
+from certification.core.tests.assertions import assert_unchanged
+from certification.organisations.models import Organisation
 from certification.training.models import Course, CourseType, Trainer, TrainingCentre
 from certification.training.tests.factories import (
     AttendeeFactory,
@@ -37,13 +37,6 @@ def edit(course: Course) -> str:
 
 def delete(course: Course) -> str:
     return f"{detail(course)}delete/"
-
-
-@pytest.fixture
-def maria(alice_org: Organisation) -> User:
-    return MembershipFactory.create(
-        user__email="maria@example.org", organisation=alice_org, role=Membership.Role.MANAGER
-    ).user
 
 
 @pytest.fixture
@@ -192,7 +185,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, alice_org: Organi
 
 
 def test_the_list_refuses_posts(client_for, alice: User) -> None:
-    assert client_for(alice).post(LIST).status_code == 405
+    with assert_unchanged(Course):
+        assert client_for(alice).post(LIST).status_code == 405
 
 
 # --- Scheduling --------------------------------------------------------------------------------
@@ -481,7 +475,8 @@ def test_anonymous_visitors_do_not_see_courses(client: Client, course: Course) -
 
 
 def test_the_course_page_refuses_posts(client_for, alice: User, course: Course) -> None:
-    assert client_for(alice).post(detail(course)).status_code == 405
+    with assert_unchanged(course):
+        assert client_for(alice).post(detail(course)).status_code == 405
 
 
 # --- Editing ---------------------------------------------------------------------------------
@@ -561,17 +556,20 @@ def test_a_trainer_of_the_course_may_not_edit_it(
     course.trainers.add(bob_trainer)
 
     assert client_for(bob).get(edit(course)).status_code == 403
-    assert client_for(bob).post(edit(course), {**valid, "capacity": "99"}).status_code == 403
+    with assert_unchanged(course):
+        assert client_for(bob).post(edit(course), {**valid, "capacity": "99"}).status_code == 403
     course.refresh_from_db()
     assert course.capacity is None
 
 
 def test_carol_may_not_edit_alices_course(client_for, carol: User, course: Course, valid) -> None:
-    assert client_for(carol).post(edit(course), valid).status_code == 404
+    with assert_unchanged(course):
+        assert client_for(carol).post(edit(course), valid).status_code == 404
 
 
 def test_anonymous_visitors_may_not_edit_courses(client: Client, course: Course, valid) -> None:
-    assert client.post(edit(course), valid).status_code == 302
+    with assert_unchanged(course):
+        assert client.post(edit(course), valid).status_code == 302
 
 
 # --- Deleting --------------------------------------------------------------------------------

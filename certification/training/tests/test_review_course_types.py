@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
+from certification.core.tests.assertions import assert_unchanged
 from certification.organisations.models import Membership
 from certification.organisations.tests.factories import MembershipFactory
 from certification.training.models import CourseType
@@ -130,7 +131,8 @@ def test_only_the_team_reviews_course_types(request, client_for, proposed, perso
 
     assert client.get(QUEUE).status_code == 403
     assert client.get(page_of(proposed)).status_code == 403
-    assert review(client, proposed).status_code == 403
+    with assert_unchanged(proposed):
+        assert review(client, proposed).status_code == 403
     proposed.refresh_from_db()
     assert proposed.status == CourseType.Status.PROPOSED
 
@@ -141,7 +143,8 @@ def test_a_team_member_never_reviews_her_own_organisations_course_type(
     MembershipFactory(user=rita, organisation=proposed.organisation, role=Membership.Role.TRAINER)
 
     assert list(client_for(rita).get(QUEUE).context["page_obj"]) == []
-    assert review(client_for(rita), proposed).status_code == 403
+    with assert_unchanged(proposed):
+        assert review(client_for(rita), proposed).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client_for, proposed) -> None:
@@ -152,4 +155,5 @@ def test_anonymous_visitors_are_sent_to_log_in(client_for, proposed) -> None:
 
 
 def test_the_queue_refuses_a_post(client_for, rita) -> None:
-    assert client_for(rita).post(QUEUE).status_code == 405
+    with assert_unchanged(CourseType):
+        assert client_for(rita).post(QUEUE).status_code == 405
