@@ -77,6 +77,36 @@ def _changed(form: Any) -> list[str]:
     return [name for name in form.changed_data if name in form.Meta.fields]
 
 
+def _save(
+    request: HttpRequest, form: Any, save: Callable[[], object], *, done: str, to: str, slug: str
+) -> HttpResponse | None:
+    """Once the bound form is valid, `save` its instance through the service and go back to the
+    list with the message `done`; None shows the form again, with the service's refusal among
+    its errors."""
+    if not (form.is_bound and form.is_valid()):
+        return None
+    try:
+        save()
+    except services.TrainingError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, done % {"name": form.instance.name})
+    return redirect(to, slug)
+
+
+def _delete(
+    request: HttpRequest, delete: Callable[[], object], *, name: str, to: str, slug: str
+) -> HttpResponse:
+    """Delete through the service after the confirmation page's POST, then back to the list."""
+    try:
+        delete()
+    except services.TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("“%(name)s” is deleted.") % {"name": name})
+    return redirect(to, slug)
+
+
 # --- Training centres ------------------------------------------------------------------------
 
 
@@ -111,16 +141,17 @@ def training_centre_create(request: AuthenticatedHttpRequest, slug: str) -> Http
         request.POST if request.method == "POST" else None,
         initial={"country": organisation.country},
     )
-    if form.is_bound and form.is_valid():
-        try:
-            centre = services.add_training_centre(
-                organisation, form.save(commit=False), by=request.user
-            )
-        except services.TrainingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("“%(name)s” is added.") % {"name": centre.name})
-            return redirect("training:training_centres", organisation.slug)
+    if saved := _save(
+        request,
+        form,
+        lambda: services.add_training_centre(
+            organisation, form.save(commit=False), by=request.user
+        ),
+        done=_("“%(name)s” is added."),
+        to="training:training_centres",
+        slug=organisation.slug,
+    ):
+        return saved
     return render(
         request,
         "training/courses/centre_form.html",
@@ -138,16 +169,17 @@ def training_centre_edit(
     if refused := _refuse_unless_certified(request, organisation, "training:training_centres"):
         return refused
     form = TrainingCentreForm(request.POST if request.method == "POST" else None, instance=centre)
-    if form.is_bound and form.is_valid():
-        try:
-            services.update_training_centre(
-                form.save(commit=False), by=request.user, fields=_changed(form)
-            )
-        except services.TrainingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("“%(name)s” is saved.") % {"name": centre.name})
-            return redirect("training:training_centres", organisation.slug)
+    if saved := _save(
+        request,
+        form,
+        lambda: services.update_training_centre(
+            form.save(commit=False), by=request.user, fields=_changed(form)
+        ),
+        done=_("“%(name)s” is saved."),
+        to="training:training_centres",
+        slug=organisation.slug,
+    ):
+        return saved
     return render(
         request,
         "training/courses/centre_form.html",
@@ -163,13 +195,13 @@ def training_centre_delete(
     centre = _centre(request, slug, public_id)
     organisation = centre.organisation
     if request.method == "POST":
-        try:
-            services.delete_training_centre(centre, by=request.user)
-        except services.TrainingError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("“%(name)s” is deleted.") % {"name": centre.name})
-        return redirect("training:training_centres", organisation.slug)
+        return _delete(
+            request,
+            lambda: services.delete_training_centre(centre, by=request.user),
+            name=centre.name,
+            to="training:training_centres",
+            slug=organisation.slug,
+        )
     return render(
         request,
         "training/courses/centre_delete.html",
@@ -212,14 +244,15 @@ def trainer_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     form = TrainerForm(
         request.POST if request.method == "POST" else None, organisation=organisation
     )
-    if form.is_bound and form.is_valid():
-        try:
-            trainer = services.add_trainer(organisation, form.save(commit=False), by=request.user)
-        except services.TrainingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("“%(name)s” is added.") % {"name": trainer.name})
-            return redirect("training:trainers", organisation.slug)
+    if saved := _save(
+        request,
+        form,
+        lambda: services.add_trainer(organisation, form.save(commit=False), by=request.user),
+        done=_("“%(name)s” is added."),
+        to="training:trainers",
+        slug=organisation.slug,
+    ):
+        return saved
     return render(
         request, "training/courses/trainer_form.html", {"organisation": organisation, "form": form}
     )
@@ -239,16 +272,17 @@ def trainer_edit(
         instance=trainer,
         organisation=organisation,
     )
-    if form.is_bound and form.is_valid():
-        try:
-            services.update_trainer(
-                form.save(commit=False), by=request.user, fields=form.changed_fields
-            )
-        except services.TrainingError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("“%(name)s” is saved.") % {"name": trainer.name})
-            return redirect("training:trainers", organisation.slug)
+    if saved := _save(
+        request,
+        form,
+        lambda: services.update_trainer(
+            form.save(commit=False), by=request.user, fields=form.changed_fields
+        ),
+        done=_("“%(name)s” is saved."),
+        to="training:trainers",
+        slug=organisation.slug,
+    ):
+        return saved
     return render(
         request,
         "training/courses/trainer_form.html",
@@ -264,13 +298,13 @@ def trainer_delete(
     trainer = _trainer(request, slug, public_id)
     organisation = trainer.organisation
     if request.method == "POST":
-        try:
-            services.delete_trainer(trainer, by=request.user)
-        except services.TrainingError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("“%(name)s” is deleted.") % {"name": trainer.name})
-        return redirect("training:trainers", organisation.slug)
+        return _delete(
+            request,
+            lambda: services.delete_trainer(trainer, by=request.user),
+            name=trainer.name,
+            to="training:trainers",
+            slug=organisation.slug,
+        )
     return render(
         request,
         "training/courses/trainer_delete.html",
