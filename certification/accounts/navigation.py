@@ -11,6 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from certification.accounts.permissions import can
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -28,14 +30,10 @@ def _staff(user: Any) -> bool:
 
 
 def _treasurer(user: Any) -> bool:
-    from certification.accounts.permissions import can
-
     return user.is_authenticated and can(user, "treasury.view")
 
 
 def _reviewer(user: Any) -> bool:
-    from certification.accounts.permissions import can
-
     return user.is_authenticated and can(user, "review.workspace")
 
 

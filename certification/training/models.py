@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -229,8 +230,6 @@ class Trainer(PublicIdModel):
 
 class CourseQuerySet(models.QuerySet["Course"]):
     def upcoming(self) -> "CourseQuerySet":
-        from django.utils import timezone
-
         return self.filter(ends_on__gte=timezone.localdate())
 
     def public(self) -> "CourseQuerySet":
