@@ -71,10 +71,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     chosen = form.to_filter()
     organisations = (
         chosen.organisations()
+        .only("legal_name", "slug", "country")
         .prefetch_related(
             Prefetch(
                 "training_centres",
-                queryset=TrainingCentre.objects.order_by("city", "name"),
+                queryset=TrainingCentre.objects.order_by("city", "name").only(
+                    "organisation_id", "city"
+                ),
                 to_attr="centres",
             )
         )
@@ -339,7 +342,7 @@ def map_centre_popup(request: HttpRequest, centre_id: Any) -> HttpResponse:
 def course_list(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm.from_request(request)
     chosen = form.to_filter()
-    page = Paginator(chosen.courses().for_listing(), COURSES_PER_PAGE).get_page(
+    page = Paginator(chosen.courses().for_cards(), COURSES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
