@@ -5,8 +5,6 @@ from functools import cache
 from typing import Any, Self
 
 from django import forms
-from django.conf import settings
-from django.core.cache import cache as shared_cache
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -16,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from certification.core import pagecache
 from certification.directory.queries import (
     CourseFilter,
     OrganisationFilter,
@@ -24,21 +23,17 @@ from certification.directory.queries import (
 )
 from certification.training.languages import course_language_choices
 
-PUBLIC_COUNTRIES_KEY = "directory:public-countries"
-
 
 def public_country_codes() -> list[str]:
-    """Countries with a certified organisation or one of its centres. Every visitor's filter
-    form shows them: kept in the cache as long as a whole public page is
-    (PUBLIC_PAGE_CACHE_SECONDS), the staleness already accepted for anonymous visitors."""
-    codes: list[str] | None = shared_cache.get(PUBLIC_COUNTRIES_KEY)
-    if codes is None:
-        found = set(public_organisations().order_by().values_list("country", flat=True).distinct())
-        found |= set(public_centres().order_by().values_list("country", flat=True).distinct())
-        codes = sorted(str(code) for code in found if code)
-        if settings.PUBLIC_PAGE_CACHE_SECONDS > 0:
-            shared_cache.set(PUBLIC_COUNTRIES_KEY, codes, settings.PUBLIC_PAGE_CACHE_SECONDS)
-    return codes
+    """Countries with a certified organisation or one of its centres: every visitor's filter
+    form shows them, so they are shared (core.pagecache.shared)."""
+    return pagecache.shared("public-countries", _read_public_country_codes)
+
+
+def _read_public_country_codes() -> list[str]:
+    codes = set(public_organisations().order_by().values_list("country", flat=True).distinct())
+    codes |= set(public_centres().order_by().values_list("country", flat=True).distinct())
+    return sorted(str(code) for code in codes if code)
 
 
 def country_choices() -> list[tuple[str, str | Promise]]:

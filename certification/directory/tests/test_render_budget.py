@@ -2,15 +2,16 @@
 queries whatever the amount of data, and the shared country list kept no longer than a page."""
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
+from django.utils import translation
 
 from certification.accounts.tests.factories import UserFactory
-from certification.directory.forms import PUBLIC_COUNTRIES_KEY
 from certification.organisations.models import Organisation
 from certification.organisations.tests.factories import OrganisationFactory
 from certification.training.models import Course
@@ -33,6 +34,16 @@ PAGES = [
     "/courses/?words=QGIS&language=sv",
     "/statistics/",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_parts() -> Iterator[None]:
+    """The parts shared between visitors live beside the pages: none leaks between tests, nor
+    the language a request left active."""
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -144,7 +155,7 @@ def test_the_country_list_is_not_kept_when_the_page_cache_is_off(visitor: Client
     visitor.get("/organisations/")
     OrganisationFactory.create(country="FJ")
 
-    assert cache.get(PUBLIC_COUNTRIES_KEY) is None
+    assert not caches["pages"].get("public-part:public-countries")
     assert '<option value="FJ">Fiji</option>' in visitor.get("/organisations/").content.decode()
 
 
@@ -170,3 +181,47 @@ def test_the_filter_selects_escape_their_labels(visitor: Client) -> None:
         '<select name="x" id="id_x"><option value="a">&lt;b&gt;&amp;</option>'
         '<option value="b" selected>B</option></select>'
     )
+
+
+def test_the_home_pages_next_courses_are_rendered_once_then_shared(
+    visitor: Client, settings: Any, django_assert_max_num_queries: Any
+) -> None:
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    add_catalogue(2)
+    first = queries_for(visitor, "/", django_assert_max_num_queries)
+
+    again = queries_for(Client(), "/?from=elsewhere", django_assert_max_num_queries)
+
+    assert again == first - 4  # no session, user or roles, and no courses query
+
+
+def test_a_new_course_shows_on_the_home_page_when_the_shared_block_expires(
+    visitor: Client, settings: Any, alice_org: Organisation
+) -> None:
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    start = datetime.datetime.now(tz=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        visitor.get("/")
+        CourseFactory.create(organisation=alice_org, course_type__title="Brand new course")
+        stale = visitor.get("/").content.decode()
+    with time_machine.travel(start + datetime.timedelta(seconds=61), tick=False):
+        fresh = visitor.get("/").content.decode()
+
+    assert "Brand new course" not in stale
+    assert "Brand new course" in fresh
+
+
+def test_the_home_pages_next_courses_follow_the_visitors_language(
+    settings: Any, alice_org: Organisation
+) -> None:
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    CourseFactory.create(organisation=alice_org, language="sv")
+
+    def next_courses(language: str) -> str:
+        client = Client()
+        client.force_login(UserFactory.create(preferred_language=language))
+        content = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        return content.split('id="next-courses-title"')[1].split("</section>")[0]
+
+    assert "Swedish" in next_courses("en")
+    assert "svenska" in next_courses("sv").lower()
