@@ -2,7 +2,8 @@
 
 The catalogue's pages look the same to every visitor who is not logged in, in one language:
 they are rendered once per address and language and served from the cache for
-PUBLIC_PAGE_CACHE_SECONDS (0 turns it off; tests do). Anyone with a session (logged in, or in
+PUBLIC_PAGE_CACHE_SECONDS (0 turns it off; tests do); `shared` keeps the parts that every
+visitor sees alike (menus, blocks) as long, for the pages rendered for logged-in visitors. Anyone with a session (logged in, or in
 the middle of something) or a message waiting gets the page rendered for them. Pages cached
 here carry no per-visitor token: the base template writes the CSRF token only for people who
 are logged in (see accounts.views.set_language for the one form anonymous visitors post).
@@ -120,3 +121,20 @@ def public_page(*parameters: str) -> Callable[[View], View]:
         return cached_view
 
     return decorate
+
+
+def shared[T](name: str, compute: Callable[[], T]) -> T:
+    """A part of a public page that every visitor sees alike (a menu's choices, a rendered
+    block), computed at most once per PUBLIC_PAGE_CACHE_SECONDS: the staleness anonymous
+    visitors already accept for the whole page, and kept beside the pages so that it never
+    outlives them. With the page cache off (0) it is computed every time. `name` says what
+    it varies with (the language of a rendered block, for example)."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    key = f"public-part:{name}"
+    value: T | None = _pages().get(key)
+    if value is None:
+        value = compute()
+        _pages().set(key, value, seconds)
+    return value

@@ -48,19 +48,29 @@ class OrganisationFilter:
         organisations = public_organisations()
         if self.organisation:
             organisations = organisations.filter(slug=self.organisation)
+        # Centres are matched with EXISTS, not a join: no row is repeated, so no DISTINCT
+        # (which sorted every column of every organisation) is needed.
         if self.country:
             organisations = organisations.filter(
-                Q(country=self.country) | Q(training_centres__country=self.country)
+                Q(country=self.country)
+                | Exists(
+                    TrainingCentre.objects.filter(organisation=OuterRef("pk"), country=self.country)
+                )
             )
         if self.q:
             organisations = organisations.filter(
-                Q(legal_name__icontains=self.q) | Q(training_centres__city__icontains=self.q)
+                Q(legal_name__icontains=self.q)
+                | Exists(
+                    TrainingCentre.objects.filter(
+                        organisation=OuterRef("pk"), city__icontains=self.q
+                    )
+                )
             )
         if self.language or self.words:
             organisations = organisations.filter(
                 Exists(self._course_types().filter(organisation=OuterRef("pk")))
             )
-        return organisations.distinct()
+        return organisations
 
     def centres(self) -> QuerySet[TrainingCentre]:
         centres = public_centres()
@@ -165,7 +175,7 @@ def last_modified(validators: dict[str, Any]) -> datetime | None:
 
 
 def next_courses(limit: int = 6) -> list[Course]:
-    return list(upcoming_courses().for_listing()[:limit])
+    return list(upcoming_courses().for_cards()[:limit])
 
 
 def today() -> date:

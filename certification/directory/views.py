@@ -16,8 +16,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_GET, require_safe
@@ -25,6 +27,7 @@ from django_countries import countries
 
 from certification.accounts.permissions import can
 from certification.applications.models import Contribution
+from certification.core import pagecache
 from certification.core.files import private_file_response
 from certification.core.pagecache import public_page
 from certification.core.weblinks import is_web_link
@@ -56,10 +59,17 @@ def map_context(geojson_url: str) -> dict[str, str]:
 @require_GET
 @public_page()
 def home(request: HttpRequest) -> HttpResponse:
+    # The next courses are the same for every visitor in a language: rendered once, shared.
+    next_courses = pagecache.shared(
+        f"home-next-courses:{get_language()}",
+        lambda: render_to_string(
+            "directory/_course_cards.html", {"courses": queries.next_courses()}
+        ),
+    )
     return render(
         request,
         "directory/home.html",
-        {"courses": queries.next_courses(), **map_context(reverse("directory:map_geojson"))},
+        {"next_courses": next_courses, **map_context(reverse("directory:map_geojson"))},
     )
 
 
@@ -71,10 +81,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     chosen = form.to_filter()
     organisations = (
         chosen.organisations()
+        .only("legal_name", "slug", "country")
         .prefetch_related(
             Prefetch(
                 "training_centres",
-                queryset=TrainingCentre.objects.order_by("city", "name"),
+                queryset=TrainingCentre.objects.order_by("city", "name").only(
+                    "organisation_id", "city"
+                ),
                 to_attr="centres",
             )
         )
@@ -339,7 +352,7 @@ def map_centre_popup(request: HttpRequest, centre_id: Any) -> HttpResponse:
 def course_list(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm.from_request(request)
     chosen = form.to_filter()
-    page = Paginator(chosen.courses().for_listing(), COURSES_PER_PAGE).get_page(
+    page = Paginator(chosen.courses().for_cards(), COURSES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

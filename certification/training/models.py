@@ -236,9 +236,11 @@ class CourseQuerySet(models.QuerySet["Course"]):
         return self.filter(is_public=True, organisation__status=Organisation.Status.CERTIFIED)
 
     def for_listing(self) -> "CourseQuerySet":
-        return self.select_related(
-            "course_type", "training_centre", "organisation"
-        ).prefetch_related("trainers")
+        return self.for_cards().prefetch_related("trainers")
+
+    def for_cards(self) -> "CourseQuerySet":
+        """What a course card of the public catalogue shows, in the same query: no trainers."""
+        return self.select_related("course_type", "training_centre", "organisation")
 
 
 class Course(PublicIdModel):
