@@ -12,16 +12,20 @@ off, gunicorn started with the repository's gunicorn.conf.py as it is at run tim
   second server with PUBLIC_PAGE_CACHE_SECONDS=0: the same anonymous page, rendered for every
   request, which also turns off the GeoJSON's cache);
 - beside them, on each server, the ceiling: /healthz/live, a view that returns two bytes
-  through the same middleware. Each row is a share of the ceiling of its own server.
+  through the same middleware. Each row is a share of the ceiling of its own server;
+- a mixed public load per cache (pages cached as shipped): 4 workers, 32 connections, each
+  request's address drawn by a wrk Lua script from pages, filtered lists, organisations'
+  pages, GeoJSON (whole and filtered) and verifications.
 """
 
+import http.client
 import os
 import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from certification.bench.directory import COURSES, served_bench_data
+from certification.bench.directory import COUNTRIES, COURSES, ORGANISATIONS, served_bench_data
 from certification.bench.suites import Row, _free_port, _start_gunicorn, _stop, benchmark
 from certification.bench.wrk import WRK, Load, run_wrk
 
@@ -31,6 +35,8 @@ WORKERS = 2
 COLD_STARTS = 3
 REDIS_URL = os.environ.get("HTTP_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CEILING = "/healthz/live"
+MIXED_WORKERS = 4
+MIXED_CONNECTIONS = 32
 
 
 def public_paths(code: str) -> list[str]:
@@ -45,6 +51,54 @@ def public_paths(code: str) -> list[str]:
         "/organisations/map.geojson?country=SE",
         f"/verify/{code}/",
     ]
+
+
+def mixed_paths(code: str) -> list[str]:
+    """The addresses of the mixed load, repeated as often as visitors ask for them."""
+    countries = COUNTRIES[:6]
+    return [
+        *["/", "/organisations/", "/courses/", "/statistics/"] * 5,
+        *[f"/organisations/?country={country}" for country in countries],
+        *[f"/courses/?country={country}" for country in countries],
+        *[f"/organisations/bench-training-{number:04d}/" for number in range(0, ORGANISATIONS, 50)],
+        *["/organisations/map.geojson"] * 5,
+        *[f"/organisations/map.geojson?country={country}" for country in countries],
+        *[f"/verify/{code}/"] * 10,
+    ]
+
+
+def _mixed_script(folder: Path, paths: list[str]) -> Path:
+    script = folder / "mixed.lua"
+    quoted = ", ".join(f'"{path}"' for path in paths)
+    script.write_text(
+        f"local paths = {{{quoted}}}\n"
+        "request = function()\n"
+        "  return wrk.format(nil, paths[math.random(#paths)])\n"
+        "end\n"
+    )
+    return script
+
+
+def _mixed_load(env: dict[str, str], code: str, cache: str) -> Iterator[Row]:
+    port = _free_port()
+    log_path = Path(env["VAR_DIR"]) / f"gunicorn-{cache.replace(' ', '-')}-mixed.log"
+    script = _mixed_script(Path(env["VAR_DIR"]), mixed_paths(code))
+    with log_path.open("w") as log:
+        server = _start_gunicorn(env, port, CEILING, log, workers=MIXED_WORKERS)
+        try:
+            ceiling = _measure(port, CEILING, HTTP_LOAD_SECONDS, MIXED_CONNECTIONS)
+            booted = _workers_booted(log_path)
+            load = _measure(port, "/", HTTP_LOAD_SECONDS, MIXED_CONNECTIONS, script=script)
+            restarts = _workers_booted(log_path) - booted
+        finally:
+            _stop(server)
+    yield _load_row(
+        f"mixed public load, {cache}, cached, gunicorn ×{MIXED_WORKERS}, {MIXED_CONNECTIONS} conns",
+        load,
+        ceiling.requests_per_second,
+        restarts,
+        "p99 ≤ 100 ms, slowest ≤ 1 s, 0 errors",
+    )
 
 
 def _cold_starts(env: dict[str, str]) -> Iterator[Row]:
@@ -90,10 +144,32 @@ def _load_row(label: str, load: Load, ceiling: float, restarts: int, goal: str) 
     return (
         label,
         f"{load.requests_per_second:.0f}",
-        f"req/s; p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms; {share} of the ceiling; "
-        f"{load.errors} errors{restarted}",
+        f"req/s; p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, "
+        f"slowest {load.slowest_ms:.0f} ms; {share} of the ceiling; {load.errors} errors"
+        f"{restarted}",
         goal,
     )
+
+
+def _settled(port: int) -> None:
+    """Wait until the requests that wrk left queued are served (a sync worker finishes a
+    request whose client has gone), so that they do not slow the next row down."""
+    for _ in range(WORKERS + 1):
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        probe.request("GET", CEILING)
+        probe.getresponse().read()
+        probe.close()
+
+
+def _measure(
+    port: int, path: str, seconds: int, connections: int, *, script: Path | None = None
+) -> Load:
+    """Warm up (every worker's first request, the caches filled), then load for `seconds`."""
+    run_wrk(port, path, 1, connections, script=script)
+    _settled(port)
+    load = run_wrk(port, path, seconds, connections, script=script)
+    _settled(port)
+    return load
 
 
 def _workers_booted(log: Path) -> int:
@@ -107,15 +183,13 @@ def _one_server(env: dict[str, str], code: str, cache: str, cached: bool) -> Ite
     with log_path.open("w") as log:
         server = _start_gunicorn(env, port, CEILING, log, workers=WORKERS)
         try:
-            run_wrk(port, CEILING, 1, CONNECTIONS)  # every worker warm
             booted = _workers_booted(log_path)
-            ceiling = run_wrk(port, CEILING, HTTP_LOAD_SECONDS, CONNECTIONS)
+            ceiling = _measure(port, CEILING, HTTP_LOAD_SECONDS, CONNECTIONS)
             restarts = _workers_booted(log_path) - booted
             yield _load_row(f"{CEILING} (the ceiling), {cache}, {mode}", ceiling, 0, restarts, "-")
             for path in public_paths(code):
-                run_wrk(port, path, 1, CONNECTIONS)  # every worker warm, the caches filled
                 booted = _workers_booted(log_path)
-                load = run_wrk(port, path, HTTP_LOAD_SECONDS, CONNECTIONS)
+                load = _measure(port, path, HTTP_LOAD_SECONDS, CONNECTIONS)
                 restarts = _workers_booted(log_path) - booted
                 if not cached:
                     goal = "-"
@@ -136,7 +210,7 @@ def _one_server(env: dict[str, str], code: str, cache: str, cached: bool) -> Ite
 
 
 @benchmark("http")
-def http() -> Iterator[Row]:
+def http_table() -> Iterator[Row]:
     with served_bench_data("http-") as (env, code):
         yield from _cold_starts(env)
         if WRK is None:
@@ -152,10 +226,9 @@ def http() -> Iterator[Row]:
             if cache == "Redis" and (why := _redis_ready(REDIS_URL)):
                 yield "pages under load, Redis", "skipped", why, "-"
                 continue
-            for cached in (True, False):
-                server_env = {**env, "CACHE_URL": cache_url}
-                if cached:
-                    del server_env["PUBLIC_PAGE_CACHE_SECONDS"]  # as shipped
-                else:
-                    server_env["PUBLIC_PAGE_CACHE_SECONDS"] = "0"
-                yield from _one_server(server_env, code, cache, cached)
+            shipped = {**env, "CACHE_URL": cache_url}
+            del shipped["PUBLIC_PAGE_CACHE_SECONDS"]  # the page cache as shipped
+            yield from _one_server(shipped, code, cache, cached=True)
+            uncached = {**shipped, "PUBLIC_PAGE_CACHE_SECONDS": "0"}
+            yield from _one_server(uncached, code, cache, cached=False)
+            yield from _mixed_load(shipped, code, cache)

@@ -26,6 +26,7 @@ class Load:
     requests_per_second: float
     p50_ms: float
     p99_ms: float
+    slowest_ms: float
     # Socket errors (connect, read, write, timeout) and answers other than 2xx or 3xx.
     errors: int
 
@@ -37,10 +38,13 @@ def _milliseconds(value: str, unit: str) -> float:
 def parse_wrk(report: str) -> Load:
     """Read the report that `wrk --latency` prints."""
     throughput = re.search(r"^Requests/sec:\s+([\d.]+)", report, re.MULTILINE)
+    slowest = re.search(
+        rf"^\s+Latency\s+{_DURATION}\s+{_DURATION}\s+{_DURATION}", report, re.MULTILINE
+    )
     completed = re.search(r"^\s*(\d+) requests in ", report, re.MULTILINE)
     p50 = re.search(rf"^\s+50(?:\.0+)?%\s+{_DURATION}", report, re.MULTILINE)
     p99 = re.search(rf"^\s+99(?:\.0+)?%\s+{_DURATION}", report, re.MULTILINE)
-    if throughput is None or completed is None or p50 is None or p99 is None:
+    if throughput is None or completed is None or p50 is None or p99 is None or slowest is None:
         raise ValueError(f"Not a report of wrk --latency:\n{report}")
     errors = sum(
         int(count)
@@ -54,6 +58,7 @@ def parse_wrk(report: str) -> Load:
         requests_per_second=float(throughput[1]),
         p50_ms=_milliseconds(p50[1], p50[2]),
         p99_ms=_milliseconds(p99[1], p99[2]),
+        slowest_ms=_milliseconds(slowest[5], slowest[6]),
         errors=errors + (int(non_2xx[1]) if non_2xx else 0),
     )
 
