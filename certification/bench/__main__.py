@@ -2,6 +2,8 @@
 
 Each benchmark is a function registered with `@benchmark`; it returns rows of
 (measure, value, unit, goal). Later features add their own benchmarks to `suites.py`.
+BENCH_ONLY=http (names, comma-separated, or the start of names: `BENCH_ONLY="http,public"`)
+runs only those.
 """
 
 import os
@@ -19,15 +21,31 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
-    from certification.bench import directory, issuing, map_browser  # noqa: F401 - registered
+    from certification.bench import (  # noqa: F401 - registered
+        directory,
+        http_load,
+        issuing,
+        map_browser,
+    )
     from certification.bench.suites import BENCHMARKS
+
+    only = [name.strip().lower() for name in os.environ.get("BENCH_ONLY", "").split(",")]
+    selected = [
+        (name, function)
+        for name, function in BENCHMARKS
+        if not any(only) or any(part and name.lower().startswith(part) for part in only)
+    ]
+    if not selected:
+        known = ", ".join(name for name, _function in BENCHMARKS)
+        print(f"BENCH_ONLY={os.environ['BENCH_ONLY']!r} names none of: {known}", file=sys.stderr)
+        return 2
 
     setup_test_environment()
     old_config = setup_databases(verbosity=0, interactive=False)
     rows: list[tuple[str, str, str, str, str]] = []
     started = time.monotonic()
     try:
-        for name, function in BENCHMARKS:
+        for name, function in selected:
             for measure, value, unit, goal in function():
                 rows.append((name, measure, value, unit, goal))
     finally:

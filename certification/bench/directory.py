@@ -13,6 +13,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -147,9 +148,16 @@ def _database(folder: Path) -> tuple[str, str | None]:
     return f"sqlite:///{folder / 'db.sqlite3'}", None
 
 
-def _under_load() -> Iterator[Row]:
+@contextmanager
+def served_bench_data(prefix: str) -> Iterator[tuple[dict[str, str], str]]:
+    """A throwaway folder and database (see `_database`) holding the bench data of
+    `populate` and one valid certificate, migrated, with the database cache's tables and the
+    static files collected: the environment of a production-like server (DEBUG off, the
+    database cache, pages cached for PAGE_CACHE_SECONDS, no verification limit) and the
+    certificate's code. The database is dropped afterwards; the folder is kept when something
+    failed, to read the server's log."""
     (settings.BASE_DIR / "var" / "bench").mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="directory-", dir=settings.BASE_DIR / "var" / "bench"))
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=settings.BASE_DIR / "var" / "bench"))
     database_url, database = _database(folder)
     env = {
         **os.environ,
@@ -161,12 +169,14 @@ def _under_load() -> Iterator[Row]:
         "VAR_DIR": str(folder),
         "DATABASE_URL": database_url,
         "EMAIL_BACKEND": "console",
-        "CACHE_URL": "locmem://",
+        "CACHE_URL": "db://",
         "PUBLIC_PAGE_CACHE_SECONDS": str(PAGE_CACHE_SECONDS),
+        # The bench's one client address makes every lookup.
         "VERIFY_RATE_LIMIT": str(10**9),
         "LOG_LEVEL": "WARNING",
     }
     try:
+        _manage(env, "createcachetable")  # first: a system check may write to every cache
         _manage(env, "migrate", "--no-input", "-v", "0")
         _manage(env, "collectstatic", "--no-input", "-v", "0")
         code = _manage(
@@ -179,15 +189,27 @@ def _under_load() -> Iterator[Row]:
             "from certification.bench.suites import create_bench_certificate; "
             "populate(); print(create_bench_certificate())",
         ).split()[-1]
+        yield env, code
+    finally:
+        if database:
+            connection.close()
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _under_load() -> Iterator[Row]:
+    with served_bench_data("directory-") as (env, code):
         yield (
             "pages for anonymous visitors",
             str(PAGE_CACHE_SECONDS),
             "s in the page cache (PUBLIC_PAGE_CACHE_SECONDS)",
             "-",
         )
+        env = {**env, "CACHE_URL": "locmem://"}
         port = _free_port()
         ceiling = 0.0
-        with (folder / "gunicorn.log").open("w") as log:
+        with (Path(env["VAR_DIR"]) / "gunicorn.log").open("w") as log:
             server = _start_gunicorn(env, port, "/healthz/live", log)
             try:
                 for path in ["/healthz/live", *PAGES, f"/verify/{code}/"]:
@@ -214,9 +236,3 @@ def _under_load() -> Iterator[Row]:
                     yield label, str(failures), "failed or not 200", "0"
             finally:
                 _stop(server)
-    finally:
-        if database:
-            connection.close()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    shutil.rmtree(folder, ignore_errors=True)
