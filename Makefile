@@ -101,6 +101,9 @@ run: install assets messages bytecode
 
 # Browser tests drive Playwright's sync API inside pytest-django.
 test: export DJANGO_ALLOW_ASYNC_UNSAFE = true
+# pytest rewrites the test modules' asserts and keeps the result as bytecode only when Python
+# may write it (1 s of every run here).
+test: export PYTHONDONTWRITEBYTECODE =
 test: install-dev assets messages bytecode
 	$(PY) -m pytest $(PYTEST_ARGS)
 
