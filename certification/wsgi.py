@@ -6,9 +6,11 @@ module once, in its master process, before it forks the workers:
 - a cache that does not work (Redis unreachable, its client library missing, no cache table)
   stops the start-up with a message naming it, instead of an error page on every request;
 - the URLconf with every view and what the views import (WeasyPrint, factur-x…), the
-  translations and the site's compiled templates are loaded here, so that every worker,
-  a recycled one too, serves its first request as fast as its thousandth;
-- no database connection opened here is left open for the workers to share.
+  translations and the site's compiled templates are loaded here, and one request (a 404)
+  goes through the middleware, so that every worker, a recycled one too, serves its first
+  request as fast as its thousandth;
+- no database connection opened here is left open for the workers to share, and what was
+  loaded is frozen for the garbage collector, which then never walks it in a worker.
 
 Under another server, or without `preload_app`, the same happens in each worker before it
 serves.
