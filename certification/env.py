@@ -5,6 +5,7 @@ Every variable read here is documented in `.env.example`.
 
 import os
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -75,3 +76,49 @@ def env_decimal(name: str, default: str, *, places: int = 2, minimum: str = "0")
     if number < Decimal(minimum):
         raise ImproperlyConfigured(f"{name}={number} is below its minimum of {minimum}.")
     return number.quantize(Decimal(1).scaleb(-places))
+
+
+# A Redis server that stops answering fails the request (and the start-up check) in seconds,
+# instead of holding a worker until gunicorn's timeout.
+REDIS_TIMEOUT_SECONDS = 5
+
+
+def cache_settings(url: str) -> dict[str, dict[str, Any]]:
+    """CACHES for a CACHE_URL: "default" (rate limits, counters) and "pages" (whole pages)."""
+    if url.startswith(("redis://", "rediss://")):
+        return {
+            name: {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": name,
+                "OPTIONS": {
+                    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                },
+            }
+            for name in ("default", "pages")
+        }
+    if url == "db://":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "django_cache",
+            },
+            "pages": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": "django_page_cache",
+                "OPTIONS": {"MAX_ENTRIES": 3000},
+            },
+        }
+    if url == "locmem://":
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "pages": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "pages",
+                "OPTIONS": {"MAX_ENTRIES": 3000},
+            },
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r} must be redis://host:port/db, db:// or locmem://."
+    )

@@ -14,7 +14,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from certification.env import env_bool, env_choice, env_decimal, env_int, env_list, env_str
+from certification.env import (
+    cache_settings,
+    env_bool,
+    env_choice,
+    env_decimal,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -143,44 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-_cache_url = env_str("CACHE_URL", "db://")
 # Two caches of the same kind: "default" (rate limits, counters, figures) and "pages" (whole
 # public pages, core.pagecache), kept apart so that many pages can never push out a counter.
-CACHES: dict[str, dict[str, Any]]
-if _cache_url.startswith(("redis://", "rediss://")):
-    CACHES = {
-        name: {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _cache_url,
-            "KEY_PREFIX": name,
-        }
-        for name in ("default", "pages")
-    }
-elif _cache_url == "db://":
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-        },
-        "pages": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_page_cache",
-            "OPTIONS": {"MAX_ENTRIES": 3000},
-        },
-    }
-elif _cache_url == "locmem://":
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "pages": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "pages",
-            "OPTIONS": {"MAX_ENTRIES": 3000},
-        },
-    }
-else:
-    raise ImproperlyConfigured(
-        f"CACHE_URL={_cache_url!r} must be redis://host:port/db, db:// or locmem://."
-    )
+CACHES = cache_settings(env_str("CACHE_URL", "db://"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A task waiting longer than this makes /healthz report the queue as unhealthy.

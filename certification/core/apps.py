@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "certification.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Registers the system checks (every cache works).
+        from certification.core import checks  # noqa: F401
