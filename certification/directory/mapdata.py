@@ -1,21 +1,24 @@
 """The map's GeoJSON: built once per version of the map, kept in the cache as ready bytes.
 
 Building the map of every training centre takes a few hundred milliseconds; serving it from
-the cache takes two cache reads (the version, then the bytes in the visitor's encoding), and
-no database query. Its version (core.mapversion) changes whenever what the map shows does, so
-bytes kept here never go stale; they are kept per version, per filter of /organisations/ and
-per language (country names follow it), each as JSON, gzip and, when the brotli library is
-installed (WeasyPrint's fonttools brings it), brotli.
+the cache takes no database query: one cache read for the version, and one for the bytes in
+the visitor's encoding unless this process served them lately. The version (core.mapversion)
+changes whenever what the map shows does, so bytes kept under it never go stale; they are
+kept per version, per query of the filters of /organisations/ and per language (country names
+follow it), as JSON, gzip and, when the brotli library is installed (WeasyPrint's fonttools
+brings it), brotli.
 
 Only the filters' own parameters, with short values, are cached (as the page cache does);
 any other query string is answered by building the map for it.
 """
 
-import dataclasses
 import gzip
 import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
+from django.utils.http import urlencode
 from django_countries import countries
 
 from certification.core.pagecache import LONGEST_VALUE
@@ -49,6 +53,9 @@ CACHE_SECONDS = 24 * 3600
 WAIT_SECONDS = 3.0
 WAIT_STEP_SECONDS = 0.05
 BUILD_LOCK_SECONDS = 30
+# Each process keeps the maps it served last, up to this many bytes (the map of 5,000
+# centres: 1.2 MB as JSON, 0.2 MB compressed).
+RECENT_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -136,14 +143,22 @@ def _encoded(body: bytes, encoding: str) -> bytes:
 # --- What a request asks for ----------------------------------------------------------------
 
 
-def cacheable(request: HttpRequest) -> bool:
-    """The cache is on (PUBLIC_PAGE_CACHE_SECONDS, as for pages) and the query string holds
-    only the filters' parameters, with short values: made-up ones would only fill the cache."""
-    return (
-        settings.PUBLIC_PAGE_CACHE_SECONDS > 0
-        and all(name in PARAMETERS for name in request.GET)
-        and all(len(value) <= LONGEST_VALUE for value in request.GET.values())
-    )
+def cache_query(request: HttpRequest) -> str | None:
+    """The query string as maps are kept under it: the filters' parameters in order, each with
+    its last value (the one the filter form reads), empty ones left out. None when the cache is
+    off (PUBLIC_PAGE_CACHE_SECONDS, as for pages) or the query string holds anything else, or
+    a long value: made-up ones would only fill the cache.
+
+    Cheaper than the filter form, which runs only to build a map: a value the form ignores
+    (an unknown country) gets its own key, holding what the form makes of it.
+    """
+    if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
+        return None
+    if not all(name in PARAMETERS for name in request.GET):
+        return None
+    if not all(len(value) <= LONGEST_VALUE for value in request.GET.values()):
+        return None
+    return urlencode(sorted((name, request.GET[name]) for name in request.GET if request.GET[name]))
 
 
 def accepted_encoding(request: HttpRequest) -> str:
@@ -163,19 +178,20 @@ def accepted_encoding(request: HttpRequest) -> str:
     return next((encoding for encoding in ENCODINGS if encoding in accepted), "identity")
 
 
-def _key(filters: OrganisationFilter, *, version: str, language: str) -> str:
-    chosen = json.dumps(dataclasses.astuple(filters))
-    return f"map-geojson:{version}:{language}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+def _key(query: str, *, version: str, language: str) -> str:
+    return f"map-geojson:{version}:{language}:{hashlib.sha256(query.encode()).hexdigest()[:32]}"
 
 
-def etag(filters: OrganisationFilter, *, version: str, language: str) -> str:
-    """The entity tag of the map these filters choose, in this version and language (quoted,
-    strong: that of the JSON; compressed bodies get its weak form, as GZipMiddleware does)."""
-    key = _key(filters, version=version, language=language)
+def etag(query: str, *, version: str, language: str) -> str:
+    """The entity tag of the map for this query, in this version and language (quoted, strong:
+    that of the JSON; compressed bodies get its weak form, as GZipMiddleware gives them)."""
+    key = _key(query, version=version, language=language)
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
 
 # --- The cache ------------------------------------------------------------------------------
+
+Stored = tuple[bytes, datetime | None]
 
 
 def _cache() -> Any:
@@ -183,38 +199,73 @@ def _cache() -> Any:
     return caches["pages"]
 
 
+class _Recent:
+    """The maps this process served last, up to `limit` bytes: what is kept under a key never
+    changes (the version is in the key), so a copy here is as good as the cache's, with any
+    number of processes, and saves reading a few hundred kilobytes for every request."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.entries: OrderedDict[str, Stored] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Stored | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: str, stored: Stored) -> None:
+        with self.lock:
+            if key in self.entries or len(stored[0]) > self.limit:
+                return
+            self.entries[key] = stored
+            self.size += len(stored[0])
+            while self.size > self.limit:
+                _key, oldest = self.entries.popitem(last=False)
+                self.size -= len(oldest[0])
+
+
+recent = _Recent(RECENT_BYTES)
+
+
 def cached_map(
-    filters: OrganisationFilter, *, version: str, language: str, encoding: str
+    query: str,
+    filters: Callable[[], OrganisationFilter],
+    *,
+    version: str,
+    language: str,
+    encoding: str,
 ) -> MapFile:
-    """The map's bytes in `encoding`, from the cache, or built (and kept) when missing."""
-    key = _key(filters, version=version, language=language)
-    stored = _cache().get(f"{key}:{encoding}")
-    if stored is None:
-        stored = _built(filters, key, encoding)
+    """The map for `query` in `encoding`: from this process, from the cache, or built from
+    `filters()` (and kept) when missing."""
+    key = f"{_key(query, version=version, language=language)}:{encoding}"
+    stored = recent.get(key) or _cache().get(key) or _built(filters, key, encoding)
+    recent.put(key, stored)
     body, last_modified = stored
     return MapFile(body=body, encoding=encoding, last_modified=last_modified)
 
 
-Stored = tuple[bytes, datetime | None]
-
-
-def _built(filters: OrganisationFilter, key: str, encoding: str) -> Stored:
+def _built(filters: Callable[[], OrganisationFilter], key: str, encoding: str) -> Stored:
     """Build the map and keep it in every encoding, unless another request is doing so: then
     wait for its bytes rather than build them again (16 visitors arriving together after a
-    change build the map once). Returns it in `encoding`."""
-    lock = f"{key}:building"
+    change build the map once). Returns it in `encoding`, kept under `key`."""
+    prefix = key.removesuffix(f":{encoding}")
+    lock = f"{prefix}:building"
     locked = _cache().add(lock, 1, BUILD_LOCK_SECONDS)
     if not locked:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(WAIT_STEP_SECONDS)
-            stored: Stored | None = _cache().get(f"{key}:{encoding}")
+            stored: Stored | None = _cache().get(key)
             if stored is not None:
                 return stored
     try:
-        body, last_modified = geojson(filters)
+        body, last_modified = geojson(filters())
         files = {name: (_encoded(body, name), last_modified) for name in ("identity", *ENCODINGS)}
-        _cache().set_many({f"{key}:{name}": file for name, file in files.items()}, CACHE_SECONDS)
+        _cache().set_many({f"{prefix}:{name}": file for name, file in files.items()}, CACHE_SECONDS)
     finally:
         if locked:
             _cache().delete(lock)

@@ -230,17 +230,18 @@ def map_geojson(request: HttpRequest) -> HttpResponse:
     /organisations/ (built by mapdata.py).
 
     Served from the cache as ready bytes in the encoding the client accepts: one cache read
-    for the map's version, which makes the ETag (enough for a 304), and one for the bytes.
+    for the map's version, which makes the ETag (enough for a 304), and one for the bytes
+    unless this process served them lately.
     """
-    if not mapdata.cacheable(request):
+    query = mapdata.cache_query(request)
+    if query is None:
         return _fresh_map_geojson(request)
-    filters = _map_filter(request)
     language = get_language() or settings.LANGUAGE_CODE
     encoding = mapdata.accepted_encoding(request)
     # Read before the data is (in cached_map): bytes built from older data than the version
     # says are never kept under it.
     version = map_version()
-    tag = mapdata.etag(filters, version=version, language=language)
+    tag = mapdata.etag(query, version=version, language=language)
     if encoding != "identity":
         tag = f"W/{tag}"  # not the JSON's bytes: a weak tag, as GZipMiddleware gives
     # If-Modified-Since counts only without If-None-Match: then the bytes are not needed.
@@ -250,7 +251,9 @@ def map_geojson(request: HttpRequest) -> HttpResponse:
         and (answer := _map_not_modified(request, tag, None)) is not None
     ):
         return answer
-    found = mapdata.cached_map(filters, version=version, language=language, encoding=encoding)
+    found = mapdata.cached_map(
+        query, lambda: _map_filter(request), version=version, language=language, encoding=encoding
+    )
     if (answer := _map_not_modified(request, tag, found.last_modified)) is not None:
         return answer
     response = HttpResponse(found.body, content_type=mapdata.CONTENT_TYPE)
@@ -311,7 +314,7 @@ def _map_last_modified(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
 @gzip_page
 @condition(etag_func=_map_etag, last_modified_func=_map_last_modified)
 def _fresh_map_geojson(request: HttpRequest) -> HttpResponse:
-    """The map for a query string the cache does not keep (mapdata.cacheable), or for every
+    """The map for a query string the cache does not keep (mapdata.cache_query), or for every
     one when PUBLIC_PAGE_CACHE_SECONDS is 0: built for each request, its validators read from
     the data. Two queries."""
     body, _last_modified = mapdata.geojson(_map_filter(request))

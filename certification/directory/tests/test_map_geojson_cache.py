@@ -209,7 +209,7 @@ def test_the_etag_and_the_date_still_answer_304_without_a_query(
 
 def test_a_304_needs_no_bytes_from_the_cache(client: Client, goteborg: TrainingCentre) -> None:
     first = client.get(GEOJSON)
-    key = mapdata._key(OrganisationFilter(), version=map_version(), language="en")
+    key = mapdata._key("", version=map_version(), language="en")
     caches["pages"].delete_many([f"{key}:{name}" for name in ("identity", *mapdata.ENCODINGS)])
 
     assert client.get(GEOJSON, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
@@ -276,18 +276,63 @@ def test_filtered_variants_are_cached_apart_and_rebuilt_after_a_change(
     )  # the whole map has a new version
 
 
-def test_spellings_of_one_filter_share_one_cached_map(
+def test_spellings_of_one_query_share_one_cached_map(
     client: Client, goteborg: TrainingCentre, django_assert_num_queries: Any
 ) -> None:
-    everything = client.get(GEOJSON)
+    sweden = client.get(f"{GEOJSON}?country=SE")
 
     with django_assert_num_queries(0):
-        # An unknown country is ignored, as on /organisations/: the whole map.
-        ignored = client.get(GEOJSON, {"country": "XX"})
-        empty = client.get(GEOJSON, {"q": ""})
+        # Other order, empty parameters, an earlier value the filter form does not read.
+        spellings = [
+            client.get(f"{GEOJSON}?q=&country=SE"),
+            client.get(f"{GEOJSON}?country=DE&words=&country=SE"),
+        ]
 
-    assert ignored.content == empty.content == everything.content
-    assert ignored["ETag"] == everything["ETag"]
+    assert [response.content for response in spellings] == [sweden.content] * 2
+    assert {response["ETag"] for response in spellings} == {sweden["ETag"]}
+
+
+def test_a_value_the_filters_ignore_is_kept_as_what_they_make_of_it(
+    client: Client, goteborg: TrainingCentre
+) -> None:
+    # An unknown country is ignored, as on /organisations/: the whole map.
+    assert cities(client.get(GEOJSON, {"country": "XX"})) == {"Göteborg", "Berlin"}
+    assert cities(client.get(GEOJSON, {"country": "XX"})) == {"Göteborg", "Berlin"}
+
+
+def test_this_process_serves_the_bytes_it_served_lately_after_one_cache_read(
+    client: Client, goteborg: TrainingCentre, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.get(GEOJSON, HTTP_ACCEPT_ENCODING="gzip")
+    pages = caches["pages"]
+    read = []
+    real_get = pages.get
+
+    def counted(key: str, *args: Any) -> Any:
+        read.append(key)
+        return real_get(key, *args)
+
+    monkeypatch.setattr(pages, "get", counted)
+
+    response = client.get(GEOJSON, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert read == [VERSION_KEY]
+
+
+def test_a_process_keeps_no_more_recent_maps_than_its_limit() -> None:
+    recent = mapdata._Recent(limit=10)
+    recent.put("a", (b"12345", None))
+    recent.put("b", (b"12345", None))
+    assert recent.get("a") is not None  # now the most recent
+    recent.put("c", (b"123", None))
+    recent.put("huge", (b"x" * 11, None))
+
+    assert recent.get("b") is None
+    assert recent.get("a") == (b"12345", None)
+    assert recent.get("c") == (b"123", None)
+    assert recent.get("huge") is None
+    assert recent.size == 8
 
 
 def test_unknown_parameters_and_long_values_are_not_cached(
@@ -400,7 +445,7 @@ def test_a_request_waits_for_the_map_another_one_is_building(
 ) -> None:
     filters = OrganisationFilter()
     version = map_version()
-    key = mapdata._key(filters, version=version, language="en")
+    key = mapdata._key("", version=version, language="en")
     caches["pages"].add(f"{key}:building", 1)  # someone else is building it
 
     def meanwhile(seconds: float) -> None:
@@ -408,7 +453,9 @@ def test_a_request_waits_for_the_map_another_one_is_building(
 
     monkeypatch.setattr("certification.directory.mapdata.time.sleep", meanwhile)
     with django_assert_num_queries(0):
-        found = mapdata.cached_map(filters, version=version, language="en", encoding="gzip")
+        found = mapdata.cached_map(
+            "", lambda: filters, version=version, language="en", encoding="gzip"
+        )
 
     assert found.body == b"built by the other request"
 
@@ -418,12 +465,14 @@ def test_a_request_builds_the_map_itself_when_the_other_takes_too_long(
 ) -> None:
     filters = OrganisationFilter()
     version = map_version()
-    key = mapdata._key(filters, version=version, language="en")
+    key = mapdata._key("", version=version, language="en")
     caches["pages"].add(f"{key}:building", 1)
     monkeypatch.setattr(mapdata, "WAIT_SECONDS", 0.01)
     monkeypatch.setattr(mapdata, "WAIT_STEP_SECONDS", 0.001)
 
-    found = mapdata.cached_map(filters, version=version, language="en", encoding="identity")
+    found = mapdata.cached_map(
+        "", lambda: filters, version=version, language="en", encoding="identity"
+    )
 
     assert {f["properties"]["city"] for f in json.loads(found.body)["features"]} == {
         "Göteborg",
