@@ -5,8 +5,9 @@ cache as ready bytes. Whatever changes what it shows calls `map_changed()` insid
 transaction: a training centre created, changed or deleted; an organisation certified,
 suspended, archived or reinstated, or its name, slug or country changed while certified; a
 course type approved (the map's language and subject filters read course types). The
-services do it, and so does the admin for the models it can change. Once the transaction
-commits, the map has a new version and its next request builds it again.
+services do it, and so does the admin for the models it can change; anything else that writes
+those rows (a data migration, a script) must call it too. Once the transaction commits, the
+map has a new version and its next request builds it again.
 
 This lives in core so that the services of every app below the directory can call it.
 """
