@@ -1,9 +1,9 @@
 """The map's GeoJSON: built once per version of the map, kept in the cache as ready bytes.
 
 Building the map of every training centre takes a few hundred milliseconds; serving it from
-the cache takes no database query: one cache read for the version, and one for the bytes in
-the visitor's encoding unless this process served them lately. The version (core.mapversion)
-changes whenever what the map shows does, so bytes kept under it never go stale; they are
+the cache takes no database query, and usually no cache read either: the version is read at
+most once a second, and the bytes in the visitor's encoding come from this process's memory
+when it served them lately. The version (core.mapversion) changes whenever what the map shows does, so bytes kept under it never go stale; they are
 kept per version, per query of the filters of /organisations/ and per language (country names
 follow it), as JSON, gzip and, when the brotli library is installed (WeasyPrint's fonttools
 brings it), brotli.

@@ -229,9 +229,9 @@ def map_geojson(request: HttpRequest) -> HttpResponse:
     """The training centres of certified organisations as GeoJSON, with the same filters as
     /organisations/ (built by mapdata.py).
 
-    Served from the cache as ready bytes in the encoding the client accepts: one cache read
-    for the map's version, which makes the ETag (enough for a 304), and one for the bytes
-    unless this process served them lately.
+    Served from the cache as ready bytes in the encoding the client accepts. The map's version
+    (read from the cache at most once a second) makes the ETag, enough for a 304; the bytes
+    come from this process's memory when it served them lately, else from one cache read.
     """
     query = mapdata.cache_query(request)
     if query is None:
