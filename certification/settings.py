@@ -355,7 +355,7 @@ CERTIFICATE_PRICE_EUR = env_decimal("CERTIFICATE_PRICE_EUR", "20.00", minimum="0
 # correct a name, within these many days of issuing; the certification team at any time.
 CERTIFICATE_REVOCATION_DAYS = env_int("CERTIFICATE_REVOCATION_DAYS", 30, minimum=0)
 CERTIFICATE_FREE_REISSUE_DAYS = env_int("CERTIFICATE_FREE_REISSUE_DAYS", 30, minimum=0)
-# Certificate verification: lookups per client address (REMOTE_ADDR) per window.
+# Certificate verification: failed lookups per client address (REMOTE_ADDR) per window.
 VERIFY_RATE_LIMIT = env_int("VERIFY_RATE_LIMIT", 30, minimum=1)
 VERIFY_RATE_WINDOW_SECONDS = env_int("VERIFY_RATE_WINDOW_SECONDS", 60, minimum=1)
 

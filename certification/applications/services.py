@@ -41,6 +41,7 @@ from certification.applications.models import (
     UserGroup,
 )
 from certification.core.audit import record_event
+from certification.core.mapversion import map_changed
 from certification.core.weblinks import is_web_link
 from certification.organisations.models import Membership, Organisation
 from certification.training.models import CourseMaterial, CourseType
@@ -163,6 +164,8 @@ def save_details(
     with transaction.atomic():
         record_applicant_edit(application, by=by, action="application.details_saved")
         organisation.save(update_fields=[*ORGANISATION_DETAILS, "updated_at"])
+        if organisation.is_certified:  # reinstated while it re-applies: its name is on the map
+            map_changed()
         application.training_activity = training_activity
         application.save(update_fields=["training_activity"])
 
@@ -647,6 +650,7 @@ def _certify(application: Application, *, decided_at: datetime) -> None:
         status=CourseType.Status.APPROVED, approved_at=decided_at
     )
     application.contributions.update(published=True)
+    map_changed()  # its training centres and course types are public from now on
     record_event(
         "organisation.certified",
         actor=None,

@@ -1,7 +1,29 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
+from certification.core.mapversion import map_changed
 from certification.core.models import AuditEvent
+
+
+class ShownOnTheMapAdmin[M: Model](admin.ModelAdmin[M]):
+    """The admin of a model the public map shows (core.mapversion): what is saved or deleted
+    here goes around the services, so it says itself that the map changed."""
+
+    def save_model(self, request: HttpRequest, obj: M, form: ModelForm[M], change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        map_changed()
+
+    def delete_model(self, request: HttpRequest, obj: M) -> None:
+        super().delete_model(request, obj)
+        map_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[M, Any]) -> None:
+        super().delete_queryset(request, queryset)
+        map_changed()
 
 
 @admin.register(AuditEvent)

@@ -50,14 +50,12 @@ def _key(request: HttpRequest) -> str:
     return f"public-page:{get_language()}:{address}"
 
 
-def _named_key(name: str, language: str, version: str) -> str:
-    return f"public-page:{language}:{name}:{version}"
+def _named_key(name: str, language: str) -> str:
+    return f"public-page:{language}:{name}"
 
 
-def _version(name: str) -> str:
-    """The page's current version: `forget` gives it a new one, so an answer rendered from
-    data read before the change, and stored after it, is never served."""
-    return str(_pages().get(f"public-page-version:{name}", "0"))
+def _version_key(name: str) -> str:
+    return f"public-page-version:{name}"
 
 
 def _stored(response: HttpResponse) -> dict[str, Any]:
@@ -76,27 +74,37 @@ def _served(stored: dict[str, Any]) -> HttpResponse:
 
 def get(request: HttpRequest, name: str) -> tuple[HttpResponse | None, str]:
     """The page cached under `name` for this visitor's language if they may have it, and
-    the version to `put` a freshly rendered one under (read before the data is)."""
+    the version to `put` a freshly rendered one under (read before the data is).
+
+    One cache read for both: the page is kept with the version it was rendered in, and
+    served only while that is the current one.
+    """
     if not _cacheable(request):
         return None, ""
-    version = _version(name)
-    stored = _pages().get(_named_key(name, get_language(), version))
-    return (_served(stored) if stored is not None else None), version
+    key = _named_key(name, get_language())
+    found = _pages().get_many([_version_key(name), key])
+    # `forget` gives the page a new version, so that an answer rendered from data read
+    # before the change, and stored after it, is never served.
+    version = str(found.get(_version_key(name), "0"))
+    stored = found.get(key)
+    if stored is None or stored.get("version") != version:
+        return None, version
+    return _served(stored), version
 
 
 def put(request: HttpRequest, name: str, version: str, response: HttpResponse) -> None:
     """Keep a page under `name` (such as a certificate's), until `forget` is called."""
     if version and response.status_code == 200 and not response.cookies:
         _pages().set(
-            _named_key(name, get_language(), version),
-            _stored(response),
+            _named_key(name, get_language()),
+            {**_stored(response), "version": version},
             settings.PUBLIC_PAGE_CACHE_SECONDS,
         )
 
 
 def forget(name: str) -> None:
     """From now on the page under `name` is rendered again, in every language."""
-    _pages().set(f"public-page-version:{name}", uuid.uuid4().hex, None)
+    _pages().set(_version_key(name), uuid.uuid4().hex, None)
 
 
 def public_page(*parameters: str) -> Callable[[View], View]:

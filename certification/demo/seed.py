@@ -13,6 +13,7 @@ from certification.accounts.models import User
 from certification.accounts.roles import GlobalRole
 from certification.accounts.services import grant_role
 from certification.core.emails import quiet
+from certification.core.mapversion import map_changed
 from certification.demo.applications import ensure_applications, ensure_user_groups
 from certification.demo.billing import ensure_billing
 from certification.demo.courses import ensure_courses
@@ -113,6 +114,7 @@ def seed() -> dict[str, int]:
         courses = ensure_courses(users)
         world = ensure_directory()
         billing = ensure_billing(users)
+        map_changed()  # made without the services, which would say so
     return {
         "users": len(users),
         "new courses": courses,

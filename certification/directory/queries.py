@@ -3,7 +3,8 @@ public courses — never anything of a suspended, archived or uncertified organi
 never a private course.
 
 Every list is one query (plus its count for pagination); the map's GeoJSON is one query for
-its validators (ETag, Last-Modified) and one for its features.
+its features (directory/mapdata.py), plus one for its validators (ETag, Last-Modified) when it
+is not served from the cache.
 """
 
 from dataclasses import dataclass

@@ -9,6 +9,7 @@ certified organisations and public courses; the statistics only aggregate.
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
@@ -29,9 +31,10 @@ from certification.accounts.permissions import can
 from certification.applications.models import Contribution
 from certification.core import pagecache
 from certification.core.files import private_file_response
+from certification.core.mapversion import map_version
 from certification.core.pagecache import public_page
 from certification.core.weblinks import is_web_link
-from certification.directory import feeds, queries
+from certification.directory import feeds, mapdata, queries
 from certification.directory.forms import CourseFilterForm, OrganisationFilterForm
 from certification.directory.statistics import bar_chart, public_statistics
 from certification.organisations.models import Organisation
@@ -219,6 +222,11 @@ def organisation_logo(request: HttpRequest, slug: str) -> FileResponse:
 
 # --- The map's data ---------------------------------------------------------------------------
 
+# Kept by browsers and shared caches for five minutes, then revalidated (304 when unchanged).
+MAP_CACHE_CONTROL = "public, max-age=300"
+# Country names follow the visitor's language, chosen by cookie or by header.
+MAP_VARY = ("Cookie", "Accept-Language")
+
 
 def _map_filter(request: HttpRequest) -> queries.OrganisationFilter:
     filters = request.__dict__.get("_map_filter")
@@ -226,6 +234,67 @@ def _map_filter(request: HttpRequest) -> queries.OrganisationFilter:
         filters = OrganisationFilterForm.from_request(request, for_display=False).to_filter()
         request._map_filter = filters  # type: ignore[attr-defined]
     return filters
+
+
+@require_GET
+def map_geojson(request: HttpRequest) -> HttpResponse:
+    """The training centres of certified organisations as GeoJSON, with the same filters as
+    /organisations/ (built by mapdata.py).
+
+    Served from the cache as ready bytes in the encoding the client accepts. The map's version
+    (read from the cache at most once a second) makes the ETag, enough for a 304; the bytes
+    come from this process's memory when it served them lately, else from one cache read.
+    """
+    query = mapdata.cache_query(request)
+    if query is None:
+        return _fresh_map_geojson(request)
+    language = get_language() or settings.LANGUAGE_CODE
+    encoding = mapdata.accepted_encoding(request)
+    # Read before the data is (in cached_map): bytes built from older data than the version
+    # says are never kept under it.
+    version = map_version()
+    tag = mapdata.etag(query, version=version, language=language)
+    if encoding != "identity":
+        tag = f"W/{tag}"  # not the JSON's bytes: a weak tag, as GZipMiddleware gives
+    # If-Modified-Since counts only without If-None-Match: then the bytes are not needed.
+    if (
+        request.headers.get("If-None-Match")
+        and not request.headers.get("If-Unmodified-Since")
+        and (answer := _map_not_modified(request, tag, None)) is not None
+    ):
+        return answer
+    found = mapdata.cached_map(
+        query, lambda: _map_filter(request), version=version, language=language, encoding=encoding
+    )
+    if (answer := _map_not_modified(request, tag, found.last_modified)) is not None:
+        return answer
+    response = HttpResponse(found.body, content_type=mapdata.CONTENT_TYPE)
+    if found.encoding != "identity":
+        response["Content-Encoding"] = found.encoding
+    return _map_headers(response, tag, found.last_modified)
+
+
+def _map_headers(response: HttpResponse, tag: str, last_modified: datetime | None) -> HttpResponse:
+    response["ETag"] = tag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = MAP_CACHE_CONTROL
+    patch_vary_headers(response, (*MAP_VARY, "Accept-Encoding"))
+    return response
+
+
+def _map_not_modified(
+    request: HttpRequest, tag: str, last_modified: datetime | None
+) -> HttpResponse | None:
+    """A 304 (or 412) when the request's conditions say so, with the headers a 200 has."""
+    headers = _map_headers(HttpResponse(), tag, last_modified)
+    answer = get_conditional_response(
+        request,
+        etag=tag,
+        last_modified=int(last_modified.timestamp()) if last_modified is not None else None,
+        response=headers,
+    )
+    return None if answer is headers else answer
 
 
 def _map_validators(request: HttpRequest) -> dict[str, Any]:
@@ -254,73 +323,17 @@ def _map_last_modified(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
     return queries.last_modified(_map_validators(request))
 
 
-def _coordinate(value: Any) -> float:
-    return round(float(value), 5)
-
-
-@require_GET
 @gzip_page
 @condition(etag_func=_map_etag, last_modified_func=_map_last_modified)
-def map_geojson(request: HttpRequest) -> HttpResponse:
-    """The training centres of certified organisations as GeoJSON, with the same filters as
-    /organisations/. Two queries: the validators (also for 304 answers) and the features."""
-    rows = (
-        _map_filter(request)
-        .centres()
-        .values_list(
-            "public_id",
-            "name",
-            "city",
-            "country",
-            "latitude",
-            "longitude",
-            "organisation__legal_name",
-            "organisation__slug",
-            "organisation__country",
-        )
-    )
-    features = []
-    organisations_per_country: dict[str, set[str]] = {}
-    for public_id, name, city, country, latitude, longitude, org, slug, org_country in rows:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [_coordinate(longitude), _coordinate(latitude)],
-                },
-                "properties": {
-                    "id": str(public_id),
-                    "name": name,
-                    "city": city,
-                    "org": org,
-                    "slug": slug,
-                    "country": str(country),
-                },
-            }
-        )
-        organisations_per_country.setdefault(str(org_country), set()).add(slug)
-    collection = {
-        "type": "FeatureCollection",
-        "countries": [
-            {
-                "code": code,
-                "numeric": f"{countries.numeric(code) or 0:03d}",
-                "name": str(countries.name(code)),
-                "organisations": len(slugs),
-            }
-            for code, slugs in sorted(organisations_per_country.items())
-        ],
-        "features": features,
-    }
-    response = HttpResponse(
-        json.dumps(collection, ensure_ascii=False, separators=(",", ":")),
-        content_type="application/geo+json",
-    )
+def _fresh_map_geojson(request: HttpRequest) -> HttpResponse:
+    """The map for a query string the cache does not keep (mapdata.cache_query), or for every
+    one when PUBLIC_PAGE_CACHE_SECONDS is 0: built for each request, its validators read from
+    the data. Two queries."""
+    body, _last_modified = mapdata.geojson(_map_filter(request))
+    response = HttpResponse(body, content_type=mapdata.CONTENT_TYPE)
     # `condition` adds the ETag and Last-Modified, and answers 304 to a conditional request.
-    response["Cache-Control"] = "public, max-age=300"
-    # Country names follow the visitor's language, chosen by cookie or by header.
-    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    response["Cache-Control"] = MAP_CACHE_CONTROL
+    patch_vary_headers(response, MAP_VARY)
     return response
 
 

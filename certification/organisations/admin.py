@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from certification.core.admin import ShownOnTheMapAdmin
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
 
 
@@ -10,7 +11,7 @@ class MembershipInline(admin.TabularInline[Membership, Organisation]):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(ShownOnTheMapAdmin[Organisation]):
     list_display = ["legal_name", "country", "status", "certified_at", "created_at"]
     list_filter = ["status", "country", "certified_at"]
     search_fields = ["legal_name", "slug", "contact_email", "vat_number"]

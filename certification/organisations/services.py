@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from certification.accounts.models import User
 from certification.accounts.permissions import require
 from certification.core.audit import record_event
+from certification.core.mapversion import map_changed
 from certification.core.notifications import Addressee, Notice, notify
 from certification.organisations.models import Membership, MembershipInvitation, Organisation
 
@@ -218,6 +219,7 @@ def change_status(organisation: Organisation, *, by: User, status: str, reason: 
         organisation.status = status
         organisation.status_reason = reason
         organisation.save(update_fields=["status", "status_reason", "updated_at"])
+        map_changed()  # its training centres appear on the map, or leave it
         record_event(
             f"organisation.{'reinstated' if status == Organisation.Status.CERTIFIED else status}",
             actor=by,

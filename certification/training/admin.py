@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from certification.core.admin import ShownOnTheMapAdmin
 from certification.training.models import (
     Attendee,
     Course,
@@ -18,7 +19,7 @@ class CourseMaterialInline(admin.TabularInline[CourseMaterial, CourseType]):
 
 
 @admin.register(CourseType)
-class CourseTypeAdmin(admin.ModelAdmin[CourseType]):
+class CourseTypeAdmin(ShownOnTheMapAdmin[CourseType]):
     list_display = ["title", "organisation", "status", "hours", "qgis_version", "approved_at"]
     list_filter = ["status", "organisation__country"]
     search_fields = ["title", "description", "organisation__legal_name"]
@@ -37,7 +38,7 @@ class CourseMaterialAdmin(admin.ModelAdmin[CourseMaterial]):
 
 
 @admin.register(TrainingCentre)
-class TrainingCentreAdmin(admin.ModelAdmin[TrainingCentre]):
+class TrainingCentreAdmin(ShownOnTheMapAdmin[TrainingCentre]):
     list_display = ["name", "city", "country", "organisation"]
     list_filter = ["country"]
     search_fields = ["name", "city", "address", "organisation__legal_name"]

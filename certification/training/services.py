@@ -21,6 +21,7 @@ from certification.accounts.models import User
 from certification.accounts.permissions import require
 from certification.accounts.roles import GlobalRole
 from certification.core.audit import record_event
+from certification.core.mapversion import map_changed
 from certification.core.notifications import Notice, notify
 from certification.core.weblinks import is_web_link
 from certification.organisations.models import Membership, Organisation
@@ -254,6 +255,8 @@ def review_course_type(course_type: CourseType, *, by: User, approve: bool, comm
         course_type.review_comment = comment
         course_type.approved_at = timezone.now() if approve else None
         course_type.save(update_fields=["status", "review_comment", "approved_at"])
+        if approve:
+            map_changed()  # the map's course language and subject filters read approved types
         record_event(
             "course_type.approved" if approve else "course_type.rejected",
             actor=by,
@@ -316,6 +319,7 @@ def add_training_centre(
         _require_certified(organisation)
         centre.organisation = organisation
         centre.save()
+        map_changed()
         record_event("training_centre.created", actor=by, target=centre)
     return centre
 
@@ -328,6 +332,7 @@ def update_training_centre(centre: TrainingCentre, *, by: User, fields: list[str
     with transaction.atomic():
         _require_certified(centre.organisation)
         centre.save(update_fields=fields)
+        map_changed()
         record_event(
             "training_centre.updated", actor=by, target=centre, data={"fields": sorted(fields)}
         )
@@ -341,6 +346,7 @@ def delete_training_centre(centre: TrainingCentre, *, by: User) -> None:
             _require_certified(centre.organisation)
             record_event("training_centre.deleted", actor=by, target=centre)
             centre.delete()
+            map_changed()
     except ProtectedError as protected:
         raise TrainingError(
             _("Courses take place at this training centre: it cannot be deleted.")

@@ -5,8 +5,9 @@
   (`Accept: application/json`); other spellings of a code redirect to the canonical one.
 - `/verify/<code>.json` — the same data as JSON, always.
 
-Anyone may look up any code, so lookups are counted per client address (`throttling.py`)
-to make guessing codes slow; codes have over 60 random bits besides.
+Anyone may look up any code, so failed lookups (malformed or unknown codes) are counted per
+client address (`throttling.py`) to make guessing codes slow; an address that has failed too
+often is refused every lookup for a while. Codes have over 60 random bits besides.
 
 The page shows only what is printed on the certificate (its snapshot), never the email.
 """
@@ -36,7 +37,7 @@ from certification.certificates.codes import normalise
 from certification.certificates.links import verification_page_cache_key, verification_url
 from certification.certificates.models import Certificate
 from certification.certificates.verification.forms import MAX_CODE_INPUT, VerifyForm
-from certification.certificates.verification.throttling import count_lookup
+from certification.certificates.verification.throttling import count_failure, refused
 from certification.core import pagecache
 from certification.organisations.models import Organisation
 
@@ -269,18 +270,24 @@ def _not_found(request: HttpRequest, code: str, *, as_json: bool) -> HttpRespons
     )
 
 
+def _failed(request: HttpRequest, answer: HttpResponse, *, as_json: bool) -> HttpResponse:
+    """The answer to a failed lookup, counted; a refusal instead when it was one too many."""
+    if retry_after := count_failure(request):
+        return _throttled(request, retry_after, as_json=as_json)
+    return answer
+
+
 def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) -> HttpResponse:
     """The answer for a code in a URL, once the format is chosen; `url_name` is that URL's."""
     canonical = normalise(code) if len(code) <= MAX_CODE_INPUT else None
-    if canonical is None:
-        if retry_after := count_lookup(request):
-            return _throttled(request, retry_after, as_json=as_json)
-        return _malformed(request, code, as_json=as_json)
-    if canonical != code:
-        # Not counted: it reveals nothing, and the page it leads to counts.
+    if canonical is not None and canonical != code:
+        # Neither counted nor refused: it reveals nothing, and the page it leads to is checked.
         return HttpResponsePermanentRedirect(reverse(url_name, args=[canonical]))
-    if retry_after := count_lookup(request):
+    # Before the page cache too: an address refused gets no page, cached or not.
+    if retry_after := refused(request):
         return _throttled(request, retry_after, as_json=as_json)
+    if canonical is None:
+        return _failed(request, _malformed(request, code, as_json=as_json), as_json=as_json)
     cached, version = (
         pagecache.get(request, verification_page_cache_key(canonical))
         if not as_json
@@ -290,7 +297,7 @@ def _lookup(request: HttpRequest, code: str, *, as_json: bool, url_name: str) ->
         return cached
     verification = find_verification(canonical)
     if verification is None:
-        return _not_found(request, canonical, as_json=as_json)
+        return _failed(request, _not_found(request, canonical, as_json=as_json), as_json=as_json)
     if as_json:
         return _json(verification.as_json())
     response = render(
@@ -312,7 +319,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(data=request.GET)
     if form.is_valid():
         return redirect("verification:certificate", form.cleaned_data["code"])
-    if form.has_error("code", "malformed") and (retry_after := count_lookup(request)):
+    if form.has_error("code", "malformed") and (
+        retry_after := refused(request) or count_failure(request)
+    ):
         return _throttled(request, retry_after, as_json=False)
     return render(request, "certificates/verify.html", {"form": form})
 
