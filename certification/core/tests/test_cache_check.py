@@ -23,6 +23,9 @@ from certification.core.tests.cache_backends import (
 )
 from certification.env import cache_settings
 
+# Django's own system checks ask the database what it supports.
+pytestmark = pytest.mark.django_db
+
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
@@ -41,7 +44,6 @@ def test_it_passes_with_the_local_memory_cache(settings: Any) -> None:
     require_working_caches()
 
 
-@pytest.mark.django_db
 @pytest.mark.usefixtures("_database_cache_tables")
 def test_it_passes_with_the_database_cache(settings: Any) -> None:
     settings.CACHES = cache_settings("db://")
@@ -99,7 +101,6 @@ def test_it_says_when_the_redis_library_is_missing(
     assert "`redis` package" in (errors[0].hint or "")
 
 
-@pytest.mark.django_db
 def test_a_database_cache_without_its_table_is_refused_where_databases_are_checked(
     settings: Any,
 ) -> None:
@@ -178,7 +179,6 @@ def test_the_wsgi_application_starts_warm_with_no_database_connection_open() -> 
     assert "frozen: True" in started.stdout
 
 
-@pytest.mark.django_db
 @pytest.mark.usefixtures("shared_cache")
 def test_the_shared_cache_runs_on_the_backend_it_names(request: pytest.FixtureRequest) -> None:
     from django.core.cache import cache, caches
