@@ -374,20 +374,8 @@ def material_upload(request: AuthenticatedHttpRequest, code: str, pk: int) -> Ht
     application = get_application_for(request, code, "application.edit")
     item = _course_type_of(application, pk)
     form = MaterialFileForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_material(
-                application,
-                item,
-                by=request.user,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                upload=form.cleaned_data["file"],
-            )
-        except ApplicationError as error:
-            form.add_error("file", str(error))
-        else:
-            return _material_added(request, application, item)
+    if added := _add_material(request, application, item, form, field="file"):
+        return added
     return _render_course_type(request, application, item, upload_form=form)
 
 
@@ -397,21 +385,37 @@ def material_link(request: AuthenticatedHttpRequest, code: str, pk: int) -> Http
     application = get_application_for(request, code, "application.edit")
     item = _course_type_of(application, pk)
     form = MaterialLinkForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_material(
-                application,
-                item,
-                by=request.user,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                url=form.cleaned_data["url"],
-            )
-        except ApplicationError as error:
-            form.add_error("url", str(error))
-        else:
-            return _material_added(request, application, item)
+    if added := _add_material(request, application, item, form, field="url"):
+        return added
     return _render_course_type(request, application, item, link_form=form)
+
+
+def _add_material(
+    request: AuthenticatedHttpRequest,
+    application: Application,
+    item: CourseType,
+    form: MaterialFileForm | MaterialLinkForm,
+    *,
+    field: str,
+) -> HttpResponse | None:
+    """Add the file or link a valid form describes; None shows the form again, with the
+    service's refusal on its `field` ("file" or "url")."""
+    if not form.is_valid():
+        return None
+    try:
+        services.add_material(
+            application,
+            item,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            upload=form.cleaned_data.get("file"),
+            url=form.cleaned_data.get("url", ""),
+        )
+    except ApplicationError as error:
+        form.add_error(field, str(error))
+        return None
+    return _material_added(request, application, item)
 
 
 def _material_of(application: Application, public_id: UUID) -> CourseMaterial:
